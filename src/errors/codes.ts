@@ -1,0 +1,42 @@
+/**
+ * Every error code Parley can return, with its HTTP status and a one-line meaning.
+ * The table is the single source: `docs/errors.md` is checked against it by a test.
+ * Codes follow PARLEY_ERR_<AREA>_<WHAT>.
+ */
+export const ERROR_CODES = {
+  PARLEY_ERR_BAD_REQUEST: [400, 'The request did not match its schema; `issues` lists each problem.'],
+  PARLEY_ERR_NOT_FOUND: [404, 'The resource does not exist in your tenant.'],
+  PARLEY_ERR_ROUTE_NOT_FOUND: [404, 'No route matches this method and path.'],
+  PARLEY_ERR_INTERNAL: [500, 'An unexpected failure; the server log has details under the request id.'],
+  PARLEY_ERR_UNAVAILABLE: [503, 'A dependency (database or bus) is unreachable; retry later.'],
+  PARLEY_ERR_RATE_LIMITED: [429, 'Too many requests or frames; slow down and retry after `retryAfterMs`.'],
+  PARLEY_ERR_PAYLOAD_TOO_LARGE: [413, 'The request body exceeds the size limit.'],
+
+  PARLEY_ERR_AUTH_REQUIRED: [401, 'Sign in first, or send a valid session, token or widget key.'],
+  PARLEY_ERR_AUTH_FAILED: [401, 'The credentials were not accepted.'],
+  PARLEY_ERR_AUTH_FORBIDDEN: [403, 'Your role does not allow this action.'],
+  PARLEY_ERR_AUTH_ORIGIN_DENIED: [403, "The page's Origin is not on the site's allowed origins."],
+  PARLEY_ERR_AUTH_SETUP_INVALID: [400, 'The setup link is unknown, used or expired; ask for a new one.'],
+  PARLEY_ERR_AUTH_PASSWORD_WEAK: [400, 'The password is too short (12 characters at least).'],
+  PARLEY_ERR_AUTH_CSRF: [403, 'The request lacks the CSRF header a browser session must send.'],
+
+  PARLEY_ERR_MESSAGE_TOO_LONG: [413, 'The message text exceeds the limit (`limit` characters).'],
+  PARLEY_ERR_MESSAGE_EMPTY: [400, 'The message text is empty after trimming.'],
+  PARLEY_ERR_CONVERSATION_CLOSED: [409, 'The conversation is closed; reopen it before sending.'],
+  PARLEY_ERR_CONVERSATION_STATE: [409, 'The conversation is not in a state that allows this action.'],
+  PARLEY_ERR_CONFLICT: [409, 'The resource already exists or was changed concurrently.'],
+  PARLEY_ERR_AGENT_UNAVAILABLE: [409, 'The target agent is not online or has no free capacity.'],
+  PARLEY_ERR_ATTACHMENT_TYPE: [415, 'The file content is not one of the allowed attachment types.'],
+  PARLEY_ERR_ATTACHMENT_TOO_LARGE: [413, 'The attachment exceeds the size limit (`limit` bytes).'],
+
+  PARLEY_ERR_WS_BAD_FRAME: [400, 'A WebSocket frame was not valid JSON or did not match a known frame type.'],
+  PARLEY_ERR_WS_UNKNOWN_TYPE: [400, 'The frame `type` is not part of the protocol.'],
+  PARLEY_ERR_WS_NOT_AUTHENTICATED: [401, 'Send an `auth` frame before any other frame.'],
+  PARLEY_ERR_WS_FRAME_TOO_LARGE: [413, 'The frame exceeds the maximum frame size.'],
+  PARLEY_ERR_WS_FLOOD: [429, 'Too many frames from this socket; the socket is slowed or closed.'],
+
+  PARLEY_ERR_CONFIG_INVALID: [500, 'The server configuration (environment) is invalid.'],
+} as const satisfies Record<string, readonly [number, string]>
+
+/** A stable, documented error code: callers may `switch` on it. */
+export type ParleyErrorCode = keyof typeof ERROR_CODES

@@ -1,0 +1,84 @@
+/**
+ * The one stream of security-relevant happenings. Every event carries its tenant, actor,
+ * origin and time, so the audit log, anomaly detection and compliance checks can subscribe
+ * to it instead of hunting for call sites.
+ */
+
+/** Who did it. The id is scoped to the tenant. */
+export type ActorRef =
+  | { kind: 'visitor'; id: string }
+  | { kind: 'agent'; id: string; role: string }
+  | { kind: 'token'; id: string }
+  | { kind: 'system'; id: 'system' }
+
+/** Where it came from. */
+export interface Origin {
+  channel: 'ws' | 'http' | 'cli' | 'system'
+  node: string
+  ip?: string
+  userAgent?: string
+  requestId?: string
+}
+
+interface Base<T extends string> {
+  /** Unique id of the event (random, sortable by time only through `ts`). */
+  id: string
+  type: T
+  /** ISO-8601 time the event happened on the emitting node. */
+  ts: string
+  tenant: string
+  actor: ActorRef
+  origin: Origin
+}
+
+export type ParleyEvent =
+  | (Base<'conversation.started'> & {
+      conversationId: string
+      siteId: string
+      visitorId: string
+      referrer?: string
+      landingPage?: string
+    })
+  | (Base<'conversation.assigned'> & {
+      conversationId: string
+      agentId: string | null
+      teamId: string | null
+      how: 'auto' | 'transfer' | 'claim'
+    })
+  | (Base<'conversation.closed' | 'conversation.reopened'> & { conversationId: string })
+  | (Base<'message.sent'> & {
+      conversationId: string
+      messageId: string
+      sender: 'visitor' | 'agent' | 'system'
+      kind: 'text' | 'note' | 'attachment'
+      /** Length in characters of the text as stored; never the text itself. */
+      length: number
+    })
+  | (Base<'offline_message.received'> & { offlineMessageId: string; siteId: string; length: number })
+  | (Base<'auth.login'> & { outcome: 'success' | 'failure'; username: string; reason?: string })
+  | (Base<'auth.logout'> & { sessionId: string })
+  | (Base<'auth.setup_completed'> & { agentId: string })
+  | (Base<'transcript.read' | 'transcript.export'> & { conversationId: string; messages: number })
+  | (Base<'attachment.uploaded' | 'attachment.downloaded'> & {
+      conversationId: string
+      attachmentId: string
+      size: number
+      contentType: string
+    })
+  | (Base<'api.request'> & { method: string; route: string; status: number; durationMs: number })
+  | (Base<'admin.change'> & {
+      resource: 'tenant' | 'site' | 'agent' | 'team' | 'canned_response' | 'business_hours' | 'label'
+      action: 'create' | 'update' | 'delete'
+      resourceId: string
+    })
+  | (Base<'access.denied'> & { action: string; resource: string; reason: string })
+  | (Base<'ws.rejected'> & { reason: string; code: string; siteId?: string; pageOrigin?: string })
+
+export type ParleyEventType = ParleyEvent['type']
+
+/** An event before the stream stamps its id and time. */
+export type EventDraft = ParleyEvent extends infer E
+  ? E extends ParleyEvent
+    ? Omit<E, 'id' | 'ts'> & { ts?: string }
+    : never
+  : never

@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely'
+import type { BodyCodec } from './body-codec.js'
+import type { AttachmentTable, Database } from './schema.js'
+
+/** Canned responses, labels, offline messages and attachments. */
+export class ContentRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly codec: () => BodyCodec,
+  ) {}
+
+  // ── canned responses ──
+  cannedResponses(tenantId: string) {
+    return this.db.selectFrom('canned_responses').selectAll().where('tenant_id', '=', tenantId).orderBy('shortcut').execute()
+  }
+
+  async insertCanned(c: { id: string; tenantId: string; shortcut: string; title: string; body: string }) {
+    const now = Date.now()
+    await this.db
+      .insertInto('canned_responses')
+      .values({ id: c.id, tenant_id: c.tenantId, shortcut: c.shortcut, title: c.title, body: c.body, created_at: now, updated_at: now })
+      .execute()
+  }
+
+  async updateCanned(tenantId: string, id: string, patch: { shortcut?: string; title?: string; body?: string }) {
+    const r = await this.db
+      .updateTable('canned_responses')
+      .set({ ...patch, updated_at: Date.now() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return Number(r.numUpdatedRows) > 0
+  }
+
+  async deleteCanned(tenantId: string, id: string) {
+    const r = await this.db.deleteFrom('canned_responses').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    return Number(r.numDeletedRows) > 0
+  }
+
+  // ── labels ──
+  labels(tenantId: string) {
+    return this.db.selectFrom('labels').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute()
+  }
+
+  async insertLabel(l: { id: string; tenantId: string; name: string; color: string }) {
+    await this.db
+      .insertInto('labels')
+      .values({ id: l.id, tenant_id: l.tenantId, name: l.name, color: l.color, created_at: Date.now() })
+      .execute()
+  }
+
+  async deleteLabel(tenantId: string, id: string) {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('conversation_labels').where('tenant_id', '=', tenantId).where('label_id', '=', id).execute()
+      const r = await trx.deleteFrom('labels').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+      return Number(r.numDeletedRows) > 0
+    })
+  }
+
+  async labelIdsExist(tenantId: string, ids: readonly string[]): Promise<boolean> {
+    if (ids.length === 0) return true
+    const rows = await this.db.selectFrom('labels').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute()
+    return rows.length === new Set(ids).size
+  }
+
+  // ── offline messages (left when nobody is online) ──
+  async insertOfflineMessage(m: { id: string; tenantId: string; siteId: string; name: string; email: string; text: string }) {
+    const body = this.codec().encode({ tenantId: m.tenantId, conversationId: m.siteId, recordId: m.id }, m.text)
+    await this.db
+      .insertInto('offline_messages')
+      .values({ id: m.id, tenant_id: m.tenantId, site_id: m.siteId, name: m.name, email: m.email, body, created_at: Date.now() })
+      .execute()
+  }
+
+  async offlineMessages(tenantId: string, limit: number) {
+    const rows = await this.db
+      .selectFrom('offline_messages')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute()
+    const codec = this.codec()
+    return rows.map((r) => ({
+      id: r.id,
+      siteId: r.site_id,
+      name: r.name,
+      email: r.email,
+      text: codec.decode({ tenantId: r.tenant_id, conversationId: r.site_id, recordId: r.id }, r.body),
+      createdAt: r.created_at,
+    }))
+  }
+
+  // ── attachments ──
+  async insertAttachment(a: Omit<AttachmentTable, 'created_at'>) {
+    await this.db
+      .insertInto('attachments')
+      .values({ ...a, created_at: Date.now() })
+      .execute()
+  }
+
+  attachment(tenantId: string, conversationId: string, id: string) {
+    return this.db
+      .selectFrom('attachments')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+  }
+}

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema.js'
+
+/**
+ * The few ways the two engines differ, as flags (Kysely's DialectAdapter idea): feature code
+ * asks a flag, never `if (engine === 'sqlite')`.
+ */
+export interface DialectTraits {
+  name: 'sqlite' | 'postgres'
+  /** Column type for bytes (message bodies, attachments). */
+  bytesType: 'blob' | 'bytea'
+  /**
+   * Whether rows must be locked explicitly to serialise writers. SQLite has one writer per
+   * database, so a transaction already serialises; PostgreSQL needs `SELECT … FOR UPDATE`.
+   */
+  needsRowLocks: boolean
+  /** Case-insensitive LIKE operator. */
+  ilike: 'like' | 'ilike'
+}
+
+export interface StoreConnection {
+  db: Kysely<Database>
+  traits: DialectTraits
+  /** Short description without credentials, for logs. */
+  describe: string
+}
+
+export type SqliteSync = 'OFF' | 'NORMAL' | 'FULL'
+
+export interface StoreOptions {
+  /** postgres://… to use PostgreSQL; otherwise SQLite at `sqlitePath`. */
+  databaseUrl?: string | undefined
+  sqlitePath: string
+  /**
+   * SQLite durability. NORMAL (the default) keeps every committed transaction through a
+   * process crash or `kill -9` in WAL mode; FULL also survives power loss at a cost per commit.
+   */
+  sqliteSynchronous?: SqliteSync
+  poolSize?: number
+}
+
+// int8 (bigint) columns hold epoch milliseconds and sequence numbers, both far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+export function connectStore(opts: StoreOptions): StoreConnection {
+  if (opts.databaseUrl?.startsWith('postgres')) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 })
+    const url = new URL(opts.databaseUrl)
+    return {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      traits: { name: 'postgres', bytesType: 'bytea', needsRowLocks: true, ilike: 'ilike' },
+      describe: `postgres://${url.host}${url.pathname}`,
+    }
+  }
+  if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true })
+  const database = new SQLite(opts.sqlitePath)
+  database.pragma('journal_mode = WAL')
+  database.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'NORMAL'}`)
+  database.pragma('busy_timeout = 5000')
+  database.pragma('foreign_keys = ON')
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    traits: { name: 'sqlite', bytesType: 'blob', needsRowLocks: false, ilike: 'like' },
+    describe: `sqlite:${opts.sqlitePath}`,
+  }
+}
+
+/** Answers whether the database responds (for /readyz). */
+export async function pingStore(conn: StoreConnection): Promise<void> {
+  await sql`select 1`.execute(conn.db)
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ENGINES, freshDatabase, type TestDatabase } from '../../test/engines.js'
+import { Store } from './index.js'
+
+for (const engine of ENGINES) {
+  describe(`${engine}: message writer`, () => {
+    let tdb: TestDatabase
+    let store: Store
+    const tenantId = randomUUID()
+    const convId = randomUUID()
+
+    beforeEach(async () => {
+      tdb = await freshDatabase(engine)
+      store = await Store.open({ databaseUrl: tdb.databaseUrl, sqlitePath: tdb.sqlitePath })
+      await store.directory.insertTenant({ id: tenantId, name: 'Acme' })
+      await store.conversations.insertVisitor({ id: 'v1', tenantId, siteId: 's1', name: null, email: null })
+      await store.conversations.insertConversation({
+        id: convId,
+        tenantId,
+        siteId: 's1',
+        visitorId: 'v1',
+        visitorContext: '{}',
+        teamId: null,
+      })
+    })
+    afterEach(async () => {
+      await store.close()
+      await tdb.dispose()
+    })
+
+    const write = (clientMsgId: string, text = 'hello', conversationId = convId, tenant = tenantId) =>
+      store.messages.write({
+        id: randomUUID(),
+        tenantId: tenant,
+        conversationId,
+        clientMsgId,
+        senderKind: 'visitor',
+        senderId: 'v1',
+        kind: 'text',
+        text,
+        createdAt: Date.now(),
+      })
+
+    it('assigns consecutive sequence numbers to writes committed together', async () => {
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => write(`c${i}`)))
+      expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
+      expect(results.every((r) => !r.duplicate)).toBe(true)
+    })
+
+    it('stores a resent client message id once and returns the first seq', async () => {
+      const first = await write('same', 'one')
+      const again = await write('same', 'two')
+      const [inBatchA, inBatchB] = await Promise.all([write('pair'), write('pair')])
+      expect(again).toMatchObject({ id: first.id, seq: first.seq, duplicate: true })
+      expect(inBatchA!.seq).toBe(inBatchB!.seq)
+      expect([inBatchA!.duplicate, inBatchB!.duplicate]).toEqual([false, true])
+      const msgs = await store.conversations.messages(tenantId, convId, { afterSeq: 0, limit: 100, includeNotes: true })
+      expect(msgs.map((m) => m.text)).toEqual(['one', 'hello'])
+    })
+
+    it('fails only the write aimed at another tenant, not its batch neighbours', async () => {
+      const [good, bad] = await Promise.allSettled([write('ok'), write('evil', 'x', convId, randomUUID())])
+      expect(good.status).toBe('fulfilled')
+      expect(bad.status).toBe('rejected')
+      const conv = await store.conversations.conversation(tenantId, convId)
+      expect(conv?.last_seq).toBe(1)
+    })
+
+    it('keeps message bodies as bytes behind the codec', async () => {
+      store.useBodyCodec({
+        encode: (_r, t) => Buffer.from([...Buffer.from(t)].reverse()),
+        decode: (_r, b) => Buffer.from([...b].reverse()).toString(),
+      })
+      await write('c1', 'secret')
+      const raw = await store.conn.db.selectFrom('messages').select('body').executeTakeFirstOrThrow()
+      expect(Buffer.from(raw.body).toString()).toBe('terces')
+      const [m] = await store.conversations.messages(tenantId, convId, { afterSeq: 0, limit: 10, includeNotes: false })
+      expect(m?.text).toBe('secret')
+    })
+  })
+}

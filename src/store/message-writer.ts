@@ -1,0 +1,232 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { BodyCodec } from './body-codec.js'
+import type { DialectTraits } from './dialect.js'
+import type { Database, MessageTable } from './schema.js'
+
+export interface MessageWrite {
+  id: string
+  tenantId: string
+  conversationId: string
+  clientMsgId: string
+  senderKind: MessageTable['sender_kind']
+  senderId: string
+  kind: MessageTable['kind']
+  text: string
+  attachmentId?: string | null
+  createdAt: number
+}
+
+export interface MessageWriteResult {
+  /** The stored message's id: the draft's own, or the earlier one when this was a resend. */
+  id: string
+  seq: number
+  createdAt: number
+  /** True when the same client message id was already stored: nothing new was written. */
+  duplicate: boolean
+}
+
+interface Pending {
+  write: MessageWrite
+  resolve: (r: MessageWriteResult) => void
+  reject: (err: unknown) => void
+}
+
+export class ConversationMissing extends Error {
+  constructor(readonly conversationId: string) {
+    super(`conversation ${conversationId} not found`)
+  }
+}
+
+/** SQLite allows 32,766 bound parameters; 11 columns × 500 rows stays well inside. */
+const MAX_BATCH = 500
+
+/**
+ * Group commit for messages. Writes queued in the same event-loop turn (and while a commit
+ * is in flight) share one transaction, so a busy server pays one commit for many messages.
+ * A write's promise resolves only after its transaction committed: that is when the sender
+ * may be acked. Sequence numbers are assigned inside the transaction from the conversation
+ * row, which the transaction holds (row lock on PostgreSQL, the single writer on SQLite),
+ * so two nodes never hand out the same seq, and a resend of a stored client message id
+ * returns the stored message instead of writing a second one.
+ */
+export class MessageWriter {
+  #queue: Pending[] = []
+  #flushing = false
+  #scheduled = false
+  readonly #db: Kysely<Database>
+  readonly #traits: DialectTraits
+  readonly #codec: () => BodyCodec
+  /** Observes each commit (batch size and duration) for metrics. */
+  onCommit: (size: number, ms: number) => void = () => {}
+
+  constructor(db: Kysely<Database>, traits: DialectTraits, codec: () => BodyCodec) {
+    this.#db = db
+    this.#traits = traits
+    this.#codec = codec
+  }
+
+  write(write: MessageWrite): Promise<MessageWriteResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ write, resolve, reject })
+      this.#schedule()
+    })
+  }
+
+  /** Resolves once everything queued so far has been committed or failed. */
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0 || this.#flushing) await new Promise((r) => setTimeout(r, 2))
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      void this.#flush()
+    })
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing || this.#queue.length === 0) return
+    this.#flushing = true
+    const batch = this.#queue.splice(0, MAX_BATCH)
+    const started = performance.now()
+    try {
+      const results = await this.#db.transaction().execute((trx) => this.#commit(trx, batch))
+      this.onCommit(batch.length, performance.now() - started)
+      batch.forEach((p, i) => {
+        const r = results[i]!
+        if (r instanceof Error) p.reject(r)
+        else p.resolve(r)
+      })
+    } catch (err) {
+      // One bad write must not fail its neighbours: retry each on its own.
+      if (batch.length === 1) batch[0]!.reject(err)
+      else await this.#commitEachAlone(batch)
+    } finally {
+      this.#flushing = false
+      if (this.#queue.length > 0) this.#schedule()
+    }
+  }
+
+  async #commitEachAlone(items: Pending[]): Promise<void> {
+    for (const p of items) {
+      try {
+        const [r] = await this.#db.transaction().execute((trx) => this.#commit(trx, [p]))
+        if (r instanceof Error) p.reject(r)
+        else p.resolve(r!)
+      } catch (err) {
+        p.reject(err)
+      }
+    }
+  }
+
+  async #commit(trx: Transaction<Database>, batch: Pending[]): Promise<(MessageWriteResult | Error)[]> {
+    const convIds = [...new Set(batch.map((p) => p.write.conversationId))]
+    let owners = trx.selectFrom('conversations').select(['id', 'tenant_id']).where('id', 'in', convIds)
+    if (this.#traits.needsRowLocks) owners = owners.forUpdate()
+    const tenantOf = new Map((await owners.execute()).map((r) => [r.id, r.tenant_id]))
+    const clientIds = [...new Set(batch.map((p) => p.write.clientMsgId))]
+    const existing = await trx
+      .selectFrom('messages')
+      .select(['id', 'conversation_id', 'client_msg_id', 'seq', 'created_at'])
+      .where('conversation_id', 'in', convIds)
+      .where('client_msg_id', 'in', clientIds)
+      .execute()
+    const known = new Map<string, MessageWriteResult>()
+    for (const row of existing) {
+      known.set(`${row.conversation_id}\u0000${row.client_msg_id}`, {
+        id: row.id,
+        seq: row.seq,
+        createdAt: row.created_at,
+        duplicate: true,
+      })
+    }
+
+    // Fresh writes, first occurrence of each (conversation, client id) only.
+    const fresh: Pending[] = []
+    const freshKeys = new Set<string>()
+    const perConv = new Map<string, number>()
+    for (const p of batch) {
+      const key = `${p.write.conversationId}\u0000${p.write.clientMsgId}`
+      // A conversation missing, or of another tenant, fails just that write.
+      if (known.has(key) || freshKeys.has(key) || tenantOf.get(p.write.conversationId) !== p.write.tenantId) continue
+      freshKeys.add(key)
+      fresh.push(p)
+      perConv.set(p.write.conversationId, (perConv.get(p.write.conversationId) ?? 0) + 1)
+    }
+
+    const nextSeq = new Map<string, number>()
+    if (fresh.length > 0) {
+      const now = Date.now()
+      const counts = [...perConv]
+      const bumped = await trx
+        .updateTable('conversations')
+        .set((eb) => {
+          const [[firstId, firstN], ...rest] = counts as [[string, number], ...[string, number][]]
+          let bump = eb.case().when('id', '=', firstId).then(firstN)
+          for (const [id, n] of rest) bump = bump.when('id', '=', id).then(n)
+          return { last_seq: eb('last_seq', '+', bump.else(0).end()), updated_at: now }
+        })
+        .where('id', 'in', counts.map(([id]) => id))
+        .returning(['id', 'last_seq'])
+        .execute()
+      for (const row of bumped) nextSeq.set(row.id, row.last_seq - (perConv.get(row.id) ?? 0) + 1)
+      const agentConvs = new Set<string>()
+      const codec = this.#codec()
+      const rows = []
+      for (const p of fresh) {
+        const w = p.write
+        const seq = nextSeq.get(w.conversationId)!
+        nextSeq.set(w.conversationId, seq + 1)
+        const ref = { tenantId: w.tenantId, conversationId: w.conversationId, recordId: w.id }
+        rows.push({
+          id: w.id,
+          tenant_id: w.tenantId,
+          conversation_id: w.conversationId,
+          seq,
+          client_msg_id: w.clientMsgId,
+          sender_kind: w.senderKind,
+          sender_id: w.senderId,
+          kind: w.kind,
+          body: codec.encode(ref, w.text),
+          attachment_id: w.attachmentId ?? null,
+          created_at: w.createdAt,
+        })
+        known.set(`${w.conversationId}\u0000${w.clientMsgId}`, {
+          id: w.id,
+          seq,
+          createdAt: w.createdAt,
+          duplicate: false,
+        })
+        if (w.senderKind === 'agent' && w.kind !== 'note') agentConvs.add(w.conversationId)
+      }
+      for (let i = 0; i < rows.length; i += MAX_BATCH) {
+        await trx
+          .insertInto('messages')
+          .values(rows.slice(i, i + MAX_BATCH))
+          .execute()
+      }
+      if (agentConvs.size > 0) {
+        await trx
+          .updateTable('conversations')
+          .set({ first_response_at: now })
+          .where('id', 'in', [...agentConvs])
+          .where('first_response_at', 'is', null)
+          .execute()
+      }
+    }
+
+    const firstWrite = new Map<string, Pending>()
+    return batch.map((p) => {
+      const key = `${p.write.conversationId}\u0000${p.write.clientMsgId}`
+      const result = tenantOf.get(p.write.conversationId) === p.write.tenantId ? known.get(key) : undefined
+      if (!result) return new ConversationMissing(p.write.conversationId)
+      // A second copy inside the same batch is a resend of the first.
+      const first = firstWrite.get(key)
+      if (first && first !== p) return { ...result, duplicate: true }
+      firstWrite.set(key, p)
+      return result
+    })
+  }
+}

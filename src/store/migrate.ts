@@ -1,0 +1,19 @@
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration'
+import type { StoreConnection } from './dialect.js'
+import { coreMigration } from './migrations/001-core.js'
+
+/** Versioned migrations, in order. A migration is never edited once released: add a new one. */
+function migrations(conn: StoreConnection): Record<string, Migration> {
+  return {
+    '001-core': coreMigration(conn.traits),
+  }
+}
+
+/** Brings the schema up to date; safe to run on every start and from several nodes at once. */
+export async function migrateToLatest(conn: StoreConnection): Promise<MigrationResultSet> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(conn) }
+  const migrator = new Migrator({ db: conn.db, provider, migrationTableName: 'parley_migrations' })
+  const result = await migrator.migrateToLatest()
+  if (result.error) throw result.error
+  return result
+}

@@ -1,0 +1,213 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/**
+ * One data model for both engines. Times are epoch milliseconds (bigint columns), ids are
+ * UUID strings, JSON is text, and anything that will be sealed by the vault (message bodies,
+ * offline message bodies, attachment data) is bytes, so encryption can arrive without a
+ * schema change. Every row carries its tenant.
+ */
+export interface TenantTable {
+  id: string
+  name: string
+  created_at: number
+}
+
+export interface InstanceTable {
+  /** Single-row table: secrets shared by every node of this installation. */
+  id: number
+  visitor_token_secret: string
+  created_at: number
+}
+
+export interface SiteTable {
+  id: string
+  tenant_id: string
+  name: string
+  widget_key: string
+  /** JSON array of allowed page origins, e.g. ["https://shop.example"]. */
+  allowed_origins: string
+  /** JSON: pre-chat form fields and offline form settings. */
+  prechat: string
+  /** JSON: { timezone, days: { mon: [["09:00","17:00"]], … } } or "null" (always open). */
+  business_hours: string
+  created_at: number
+  updated_at: number
+}
+
+export interface AgentTable {
+  id: string
+  tenant_id: string
+  email: string
+  name: string
+  role: 'admin' | 'agent'
+  password_hash: string | null
+  /** How many assigned conversations the agent takes at once. */
+  capacity: number
+  /** What the agent chose: online agents get chats when connected. */
+  status: 'online' | 'away' | 'offline'
+  last_assigned_at: number
+  disabled: number
+  created_at: number
+  updated_at: number
+}
+
+export interface AgentPresenceTable {
+  agent_id: string
+  node_id: string
+  tenant_id: string
+  sockets: number
+  heartbeat_at: number
+}
+
+export interface SetupTokenTable {
+  token_hash: string
+  tenant_id: string
+  agent_id: string
+  expires_at: number
+  used_at: number | null
+}
+
+export interface SessionTable {
+  id_hash: string
+  tenant_id: string
+  agent_id: string
+  created_at: number
+  last_seen_at: number
+  expires_at: number
+  ip: string | null
+  user_agent: string | null
+}
+
+export interface TeamTable {
+  id: string
+  tenant_id: string
+  name: string
+  created_at: number
+}
+
+export interface TeamMemberTable {
+  team_id: string
+  agent_id: string
+  tenant_id: string
+}
+
+export interface VisitorTable {
+  id: string
+  tenant_id: string
+  site_id: string
+  name: string | null
+  email: string | null
+  created_at: number
+  last_seen_at: number
+}
+
+export interface ConversationTable {
+  id: string
+  tenant_id: string
+  site_id: string
+  visitor_id: string
+  status: 'open' | 'assigned' | 'closed'
+  agent_id: string | null
+  team_id: string | null
+  last_seq: number
+  visitor_read_seq: number
+  agent_read_seq: number
+  /** JSON: page url, referrer, user agent, local timezone, ip, pre-chat fields. */
+  visitor_context: string
+  rating: number | null
+  rating_comment: string | null
+  first_response_at: number | null
+  created_at: number
+  updated_at: number
+  closed_at: number | null
+}
+
+export interface MessageTable {
+  id: string
+  tenant_id: string
+  conversation_id: string
+  seq: number
+  client_msg_id: string
+  sender_kind: 'visitor' | 'agent' | 'system'
+  sender_id: string
+  kind: 'text' | 'note' | 'attachment' | 'event'
+  /** Message text as bytes (UTF-8 today; the vault will store ciphertext here). */
+  body: Buffer
+  attachment_id: string | null
+  created_at: number
+}
+
+export interface AttachmentTable {
+  id: string
+  tenant_id: string
+  conversation_id: string
+  uploader_kind: 'visitor' | 'agent'
+  uploader_id: string
+  file_name: string
+  content_type: string
+  size: number
+  data: Buffer
+  created_at: number
+}
+
+export interface LabelTable {
+  id: string
+  tenant_id: string
+  name: string
+  color: string
+  created_at: number
+}
+
+export interface ConversationLabelTable {
+  conversation_id: string
+  label_id: string
+  tenant_id: string
+}
+
+export interface CannedResponseTable {
+  id: string
+  tenant_id: string
+  shortcut: string
+  title: string
+  body: string
+  created_at: number
+  updated_at: number
+}
+
+export interface OfflineMessageTable {
+  id: string
+  tenant_id: string
+  site_id: string
+  name: string
+  email: string
+  body: Buffer
+  created_at: number
+}
+
+export interface Database {
+  tenants: TenantTable
+  instance: InstanceTable
+  sites: SiteTable
+  agents: AgentTable
+  agent_presence: AgentPresenceTable
+  setup_tokens: SetupTokenTable
+  sessions: SessionTable
+  teams: TeamTable
+  team_members: TeamMemberTable
+  visitors: VisitorTable
+  conversations: ConversationTable
+  messages: MessageTable
+  attachments: AttachmentTable
+  labels: LabelTable
+  conversation_labels: ConversationLabelTable
+  canned_responses: CannedResponseTable
+  offline_messages: OfflineMessageTable
+}
+
+export type ConversationRow = Selectable<ConversationTable>
+export type MessageRow = Selectable<MessageTable>
+export type NewMessageRow = Insertable<MessageTable>
+export type AgentRow = Selectable<AgentTable>
+export type SiteRow = Selectable<SiteTable>
+export type ConversationUpdate = Updateable<ConversationTable>
+export type { Generated }

@@ -1,0 +1,50 @@
+import { type BodyCodec, utf8BodyCodec } from './body-codec.js'
+import { ContentRepo } from './content.js'
+import { ConversationRepo } from './conversations.js'
+import { connectStore, pingStore, type StoreConnection, type StoreOptions } from './dialect.js'
+import { DirectoryRepo } from './directory.js'
+import { MessageWriter } from './message-writer.js'
+import { migrateToLatest } from './migrate.js'
+
+/**
+ * The data layer every capability goes through. Message-like bodies are encoded and decoded
+ * here only (see BodyCodec), so encryption and redaction can wrap them in one place.
+ */
+export class Store {
+  readonly conn: StoreConnection
+  readonly directory: DirectoryRepo
+  readonly conversations: ConversationRepo
+  readonly content: ContentRepo
+  readonly messages: MessageWriter
+  #codec: BodyCodec = utf8BodyCodec
+
+  private constructor(conn: StoreConnection) {
+    this.conn = conn
+    const codec = () => this.#codec
+    this.directory = new DirectoryRepo(conn.db, conn.traits)
+    this.conversations = new ConversationRepo(conn.db, conn.traits, codec)
+    this.content = new ContentRepo(conn.db, codec)
+    this.messages = new MessageWriter(conn.db, conn.traits, codec)
+  }
+
+  /** Connects and migrates to the latest schema. */
+  static async open(opts: StoreOptions & { migrate?: boolean }): Promise<Store> {
+    const store = new Store(connectStore(opts))
+    if (opts.migrate !== false) await migrateToLatest(store.conn)
+    return store
+  }
+
+  /** Replaces how bodies are turned into bytes (the vault installs sealing here). */
+  useBodyCodec(codec: BodyCodec): void {
+    this.#codec = codec
+  }
+
+  ping(): Promise<void> {
+    return pingStore(this.conn)
+  }
+
+  async close(): Promise<void> {
+    await this.messages.drain()
+    await this.conn.db.destroy()
+  }
+}
