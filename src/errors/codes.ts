@@ -36,6 +36,19 @@ export const ERROR_CODES = {
   PARLEY_ERR_WS_FLOOD: [429, 'Too many frames from this socket; the socket is slowed or closed.'],
 
   PARLEY_ERR_CONFIG_INVALID: [500, 'The server configuration (environment) is invalid.'],
+
+  // watch
+  PARLEY_ERR_WATCH_TRANSITION: [409, 'The alert is not in a state that allows this lifecycle step.'],
+  PARLEY_ERR_WATCH_ACK_INVALID: [400, 'Acknowledging as expected needs a note and an expiry within 30 days.'],
+  PARLEY_ERR_WATCH_REPLAY_UNREADABLE: [400, 'The replay events file cannot be opened or read.'],
+
+  // protect
+  PARLEY_ERR_PROTECT_POLICY_INVALID: [400, 'The redaction policy is invalid; `issues` lists each problem.'],
+  PARLEY_ERR_PROTECT_MODE_FORBIDDEN: [400, 'The mode is not allowed for this category (tokenize a CVV).'],
+  PARLEY_ERR_PROTECT_PATTERN_UNSAFE: [400, 'A custom pattern is invalid or not linear-time safe.'],
+  PARLEY_ERR_PROTECT_PATTERN_TEST_FAILED: [400, 'A custom pattern does not match its `test` string.'],
+  PARLEY_ERR_PROTECT_TOKENIZER_MISSING: [500, 'The policy tokenizes but no tokenizer was given.'],
+  PARLEY_ERR_PROTECT_INPUT_INVALID: [400, 'A redact input line is not JSON `{id, text}`.'],
 } as const satisfies Record<string, readonly [number, string]>
 
 /** A stable, documented error code: callers may `switch` on it. */

@@ -127,7 +127,7 @@ export class DirectoryRepo {
   async updateAgent(
     tenantId: string,
     id: string,
-    patch: Partial<Pick<AgentTable, 'name' | 'role' | 'capacity' | 'status' | 'disabled' | 'password_hash'>>,
+    patch: Partial<Pick<AgentTable, 'name' | 'email' | 'role' | 'capacity' | 'status' | 'disabled' | 'password_hash'>>,
   ): Promise<boolean> {
     const r = await this.db
       .updateTable('agents')

@@ -1,0 +1,319 @@
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyCookie from '@fastify/cookie'
+import fastifyStatic from '@fastify/static'
+import fastifyWebsocket from '@fastify/websocket'
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
+import { type Bus, createBus } from '../bus/index.js'
+import { ChatService, chatRoutes, PresenceTracker, SiteService, siteAllowsOrigin } from '../chat/index.js'
+import { ParleyError, isParleyError } from '../errors/index.js'
+import { EventStream, type Origin } from '../events/index.js'
+import { IdentityService, identityRoutes, SESSION_COOKIE, verifyVisitorToken } from '../identity/index.js'
+import { Store } from '../store/index.js'
+import type { ParleyConfig } from './config.js'
+import { Gateway, type HandshakeInfo } from './gateway.js'
+import { createMetrics, type Metrics } from './metrics.js'
+import { type AnyRoute, mountRoutes, openApiDocument } from './routes.js'
+
+export interface ParleyApp {
+  app: FastifyInstance
+  config: ParleyConfig
+  store: Store
+  bus: Bus
+  events: EventStream
+  chat: ChatService
+  sites: SiteService
+  identity: IdentityService
+  gateway: Gateway
+  metrics: Metrics
+  routes: AnyRoute[]
+  close(): Promise<void>
+}
+
+/** Pages Parley serves get this policy: no inline script, no third-party anything. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+const here = dirname(fileURLToPath(import.meta.url))
+/** web/static, found from src/server (tsx, vitest) and from dist/server (built). */
+export const STATIC_DIR = resolve(here, '../../web/static')
+
+/** Composes the capabilities into one Fastify app; `listen` is the caller's choice. */
+export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Logs never carry secrets or message text: only ids, routes, codes.
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    genReqId: () => crypto.randomUUID(),
+  })
+  const events = new EventStream((err, event) => app.log.error({ err, eventType: event.type }, 'event listener failed'))
+  const metrics = createMetrics(events)
+  const store = await Store.open({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: join(config.dataDir, 'parley.db'),
+    sqliteSynchronous: config.sqliteSynchronous,
+  })
+  store.messages.onCommit = (size, ms) => {
+    metrics.commitBatch.observe(size)
+    metrics.commitSeconds.observe(ms / 1000)
+  }
+  const bus = await createBus(config.nodeId, config.redisUrl, (err) => app.log.error({ err }, 'bus error'))
+  const chat = new ChatService(store, bus, events, {
+    maxMessageLength: config.maxMessageLength,
+    maxPage: 500,
+    maxAttachmentBytes: config.maxAttachmentBytes,
+  })
+  const identity = new IdentityService(store, events, config.publicUrl)
+  const sites = new SiteService(store, events, config.publicUrl)
+  const presence = new PresenceTracker(store, config.nodeId, chat.router, (t, d) => chat.publish(t, d))
+  const gateway = new Gateway({ chat, presence, identity, store, events, config, metrics, log: app.log })
+  await gateway.init()
+  presence.start()
+
+  const originOf = (req: FastifyRequest, channel: Origin['channel'] = 'http'): Origin => ({
+    channel,
+    node: config.nodeId,
+    ip: req.ip,
+    userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
+    requestId: req.id,
+  })
+  const instanceSecret = await store.directory.instanceSecret()
+
+  await app.register(fastifyCookie)
+  await app.register(fastifyWebsocket, { options: { maxPayload: config.ws.maxFrameBytes } })
+  app.decorateRequest('auth', null)
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: config.maxAttachmentBytes + 1 }, (_req, body, done) =>
+    done(null, body),
+  )
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('referrer-policy', 'no-referrer')
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY)
+    reply.header('x-frame-options', 'DENY')
+    reply.header('cross-origin-opener-policy', 'same-origin')
+    if (req.url.startsWith('/api/')) reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store')
+    // The widget runs on customers' pages: its script and its endpoints are cross-origin by design.
+    if (req.url.startsWith('/widget.js')) {
+      reply.header('access-control-allow-origin', '*')
+      reply.header('cross-origin-resource-policy', 'cross-origin')
+    }
+    if (req.url.startsWith('/api/v1/widget/') && req.headers.origin) {
+      reply.header('access-control-allow-origin', req.headers.origin)
+      reply.header('vary', 'Origin')
+    }
+    return payload
+  })
+  app.options('/api/v1/widget/*', async (req, reply) => {
+    reply
+      .header('access-control-allow-methods', 'GET, POST')
+      .header('access-control-allow-headers', 'authorization, content-type')
+      .header('access-control-max-age', '600')
+      .code(204)
+    return reply.send()
+  })
+
+  // Every authenticated API call is an event (who called what, with which outcome).
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown'
+    metrics.httpSeconds.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+    const ctx = req.auth
+    if (!ctx || !route.startsWith('/api/')) return
+    events.emit({
+      type: 'api.request',
+      tenant: ctx.tenantId,
+      actor: ctx.kind === 'agent' ? { kind: 'agent', id: ctx.agentId, role: ctx.role } : { kind: 'visitor', id: ctx.visitorId },
+      origin: originOf(req),
+      method: req.method,
+      route,
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime),
+    })
+  })
+
+  app.setErrorHandler((err, req, reply) => {
+    let e: ParleyError
+    if (isParleyError(err)) e = err
+    else if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      e = new ParleyError('PARLEY_ERR_PAYLOAD_TOO_LARGE', 'the request body is too large', { limit: (err as { statusCode?: number }).statusCode ?? 413 })
+    } else if ((err as { statusCode?: number }).statusCode === 400 || (err as { code?: string }).code?.startsWith('FST_ERR_CTP')) {
+      e = new ParleyError('PARLEY_ERR_BAD_REQUEST', 'the request body could not be parsed', { issues: [] })
+    } else {
+      req.log.error({ err }, 'request failed')
+      e = new ParleyError('PARLEY_ERR_INTERNAL', `internal error (request ${req.id})`)
+    }
+    if (e.code === 'PARLEY_ERR_AUTH_FORBIDDEN' && req.auth) {
+      events.emit({
+        type: 'access.denied',
+        tenant: req.auth.tenantId,
+        actor: req.auth.kind === 'agent' ? { kind: 'agent', id: req.auth.agentId, role: req.auth.role } : { kind: 'visitor', id: req.auth.visitorId },
+        origin: originOf(req),
+        action: `${req.method} ${req.routeOptions.url ?? ''}`,
+        resource: req.url.split('?')[0] ?? '',
+        reason: e.message,
+      })
+    }
+    reply.code(e.statusCode).type('application/json').send(e.toJSON())
+  })
+  app.setNotFoundHandler((req, reply) => {
+    const e = new ParleyError('PARLEY_ERR_ROUTE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)
+    reply.code(404).send(e.toJSON())
+  })
+
+  const authenticate = async (req: FastifyRequest, kind: AnyRoute['auth']) => {
+    const unsafe = req.method !== 'GET' && req.method !== 'HEAD'
+    if (kind === 'none') {
+      // A custom header cannot be sent cross-site without a CORS preflight, which Parley refuses.
+      if (unsafe && !req.url.startsWith('/api/v1/widget/') && req.headers['x-parley-csrf'] !== '1') {
+        throw new ParleyError('PARLEY_ERR_AUTH_CSRF', 'send the header X-Parley-CSRF: 1')
+      }
+      return
+    }
+    if (kind === 'visitor') {
+      const header = req.headers.authorization ?? ''
+      const claims = header.startsWith('Bearer ') ? verifyVisitorToken(instanceSecret, header.slice(7)) : null
+      if (!claims) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'send the visitor token as a Bearer token')
+      const site = await store.directory.site(claims.tenantId, claims.siteId)
+      if (!site) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'the visitor token belongs to a site that no longer exists')
+      if (req.headers.origin && !siteAllowsOrigin(site, req.headers.origin)) {
+        throw new ParleyError('PARLEY_ERR_AUTH_ORIGIN_DENIED', "this page's origin is not allowed for the widget")
+      }
+      req.auth = { kind: 'visitor', tenantId: claims.tenantId, visitorId: claims.visitorId, siteId: claims.siteId, origin: originOf(req) }
+      return
+    }
+    const token = req.cookies[SESSION_COOKIE]
+    const ctx = token ? await identity.resolveSession(token, originOf(req)) : null
+    if (!ctx) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'sign in first')
+    if (unsafe && req.headers['x-parley-csrf'] !== '1') throw new ParleyError('PARLEY_ERR_AUTH_CSRF', 'send the header X-Parley-CSRF: 1')
+    req.auth = ctx
+    if (kind === 'admin' && ctx.role !== 'admin') throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'this action needs the admin role')
+  }
+
+  const routes: AnyRoute[] = [
+    ...identityRoutes({ identity, store, events, originOf: (req) => originOf(req) }),
+    ...chatRoutes({ chat, sites, store, events }),
+  ]
+  mountRoutes(app, routes, authenticate)
+  const openapi = openApiDocument(routes, { title: 'Parley API', version: '1' })
+  app.get('/api/v1/openapi.json', async () => openapi)
+
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/readyz', async (_req, reply) => {
+    const checks = await Promise.allSettled([store.ping(), bus.ping()])
+    const [db, broker] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'))
+    const ready = db === 'ok' && broker === 'ok'
+    reply.code(ready ? 200 : 503)
+    return { status: ready ? 'ready' : 'unavailable', database: db, bus: broker, busKind: bus.kind, databaseKind: store.conn.traits.name }
+  })
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', metrics.registry.contentType)
+    return metrics.registry.metrics()
+  })
+
+  // The WebSocket gateway. Checks happen before the upgrade: a refused handshake is a plain HTTP error.
+  const publicOrigin = new URL(config.publicUrl).origin
+  app.register(async (scope) => {
+    scope.get(
+      '/ws',
+      {
+        websocket: true,
+        preValidation: async (req) => {
+          const q = req.query as Record<string, string | undefined>
+          const origin = req.headers.origin
+          const base = originOf(req, 'ws')
+          if (q.role === 'visitor') {
+            const site = q.key ? await store.directory.siteByKey(q.key) : undefined
+            if (!site) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'unknown widget key')
+            if (!siteAllowsOrigin(site, origin)) {
+              metrics.rejected.inc({ code: 'PARLEY_ERR_AUTH_ORIGIN_DENIED' })
+              events.emit({
+                type: 'ws.rejected',
+                tenant: site.tenant_id,
+                actor: { kind: 'visitor', id: 'anonymous' },
+                origin: base,
+                reason: 'origin not allowed',
+                code: 'PARLEY_ERR_AUTH_ORIGIN_DENIED',
+                siteId: site.id,
+                pageOrigin: origin ?? '',
+              })
+              throw new ParleyError('PARLEY_ERR_AUTH_ORIGIN_DENIED', "this page's origin is not allowed to embed the widget")
+            }
+            ;(req as FastifyRequest & { handshake?: HandshakeInfo }).handshake = { role: 'visitor', site, agent: null, origin: base }
+            return
+          }
+          if (q.role === 'agent') {
+            // Browsers always send Origin: only the console's own may use the session cookie (no cross-site hijack).
+            const cookie = req.cookies[SESSION_COOKIE]
+            let agent = null
+            if (origin !== undefined && origin !== publicOrigin) throw new ParleyError('PARLEY_ERR_AUTH_ORIGIN_DENIED', 'agent sockets are only accepted from the console')
+            if (cookie) agent = await identity.resolveSession(cookie, base)
+            ;(req as FastifyRequest & { handshake?: HandshakeInfo }).handshake = { role: 'agent', site: null, agent, origin: base }
+            return
+          }
+          throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'connect to /ws?role=visitor&key=WIDGET_KEY or /ws?role=agent', { issues: [] })
+        },
+      },
+      (socket, req) => gateway.accept(socket, (req as FastifyRequest & { handshake: HandshakeInfo }).handshake),
+    )
+  })
+
+  if (existsSync(STATIC_DIR)) {
+    await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', index: false })
+    for (const [url, file] of [
+      ['/', 'index.html'],
+      ['/console', 'console.html'],
+      ['/console/setup', 'setup.html'],
+      ['/demo', 'demo.html'],
+    ] as const) {
+      app.get(url, (_req, reply) => reply.sendFile(file))
+    }
+    // The demo page embeds the demo site's widget: the first site that allows Parley's own origin.
+    app.get('/api/v1/demo/widget-key', async () => {
+      for (const t of await store.directory.listTenants()) {
+        for (const site of await store.directory.sites(t.id)) {
+          if (siteAllowsOrigin(site, publicOrigin)) return { key: site.widget_key }
+        }
+      }
+      throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'no site allows this server origin; add it to a site to use the demo', { resource: 'site' })
+    })
+    app.get('/widget.js', (_req, reply) => reply.header('cache-control', 'public, max-age=300').sendFile('widget.js'))
+  }
+
+  app.addHook('onClose', async () => {
+    gateway.closeAll()
+    await presence.stop()
+    await bus.close()
+    await store.close()
+  })
+
+  return {
+    app,
+    config,
+    store,
+    bus,
+    events,
+    chat,
+    sites,
+    identity,
+    gateway,
+    metrics,
+    routes,
+    close: () => app.close(),
+  }
+}

@@ -1,0 +1,63 @@
+import { hostname } from 'node:os'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { ParleyError } from '../errors/index.js'
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(100_000).default(4000),
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  NODE_ID: z.string().min(1).max(64).optional(),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+})
+
+export interface ParleyConfig {
+  port: number
+  host: string
+  publicUrl: string
+  dataDir: string
+  databaseUrl: string | undefined
+  redisUrl: string | undefined
+  sqliteSynchronous: 'NORMAL' | 'FULL'
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
+  maxMessageLength: number
+  maxAttachmentBytes: number
+  nodeId: string
+  trustProxy: boolean
+  /** WebSocket limits: frame size, sustained frames per second, burst, buffered bytes. */
+  ws: { maxFrameBytes: number; framesPerSecond: number; burst: number; slowClientBytes: number }
+}
+
+/** Reads configuration from the environment, once, at start; a bad value stops the start with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ParleyConfig> = {}): ParleyConfig {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    throw new ParleyError('PARLEY_ERR_CONFIG_INVALID', `invalid configuration: ${issues.join('; ')}`, { issues })
+  }
+  const e = parsed.data
+  const port = overrides.port ?? e.PORT
+  return {
+    port,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    dataDir: resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    logLevel: e.LOG_LEVEL,
+    maxMessageLength: e.MAX_MESSAGE_LENGTH,
+    maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
+    nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}`,
+    trustProxy: e.TRUST_PROXY === 'true',
+    ws: { maxFrameBytes: 64 * 1024, framesPerSecond: 30, burst: 60, slowClientBytes: 1024 * 1024 },
+    ...overrides,
+  }
+}
