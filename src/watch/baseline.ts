@@ -81,7 +81,10 @@ export class SeasonalBaseline {
     if (this.hodN[h] === 0) this.hod[h] = this.hours === 0 ? deseasoned : (deseasoned + this.flat) / 2
     else this.hod[h]! += this.o.hourAlpha * (deseasoned - this.hod[h]!)
     this.hodN[h]!++
-    this.flat = this.hours === 0 ? deseasoned : this.flat + Math.max(this.o.flatAlpha, 1 / (this.hours + 1)) * (deseasoned - this.flat)
+    this.flat =
+      this.hours === 0
+        ? deseasoned
+        : this.flat + Math.max(this.o.flatAlpha, 1 / (this.hours + 1)) * (deseasoned - this.flat)
     this.hours++
     this.lastDayOfWeek = d
   }
@@ -112,7 +115,8 @@ const LOG_FACTORIAL_CACHE: number[] = [0]
 
 function logFactorial(n: number): number {
   if (n < 256) {
-    for (let i = LOG_FACTORIAL_CACHE.length; i <= n; i++) LOG_FACTORIAL_CACHE[i] = LOG_FACTORIAL_CACHE[i - 1]! + Math.log(i)
+    for (let i = LOG_FACTORIAL_CACHE.length; i <= n; i++)
+      LOG_FACTORIAL_CACHE[i] = LOG_FACTORIAL_CACHE[i - 1]! + Math.log(i)
     return LOG_FACTORIAL_CACHE[n]!
   }
   // Stirling with two correction terms: exact to ~1e-10 beyond 256.

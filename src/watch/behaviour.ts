@@ -84,7 +84,8 @@ export class ActorHistory {
     for (let k = 1; k <= this.size; k++) {
       const i = (this.head - k + RING) % RING
       if (this.ts[i]! < at - ms) break
-      out[this.kind[i]!]++
+      const k2 = this.kind[i] as 0 | 1 | 2
+      out[k2]++
     }
     return out
   }
@@ -152,7 +153,11 @@ export function checkActor(
   if (!firstExport && volume < o.minReadsPerHour) return null
   const own = a.days >= 3 ? a.dailyMean : null
   const peer = volume >= o.minReadsPerHour ? peers() : null
-  const threshold = Math.max(o.minReadsPerHour, o.ownFactor * Math.max(own ?? 0, 2), o.peerFactor * (peer ?? 0))
+  const threshold = Math.max(
+    o.minReadsPerHour,
+    o.ownFactor * Math.max(own ?? 0, 2),
+    o.peerFactor * (peer ?? 0),
+  )
   if (!firstExport && volume < threshold) return null
   const { offHours, sequential } = a.shape(at, HOUR)
   return {
@@ -252,6 +257,7 @@ export class AccountFailures {
   }
 
   private prune(at: number): void {
-    for (const [k, list] of this.recent) if (list.length === 0 || list.at(-1)! < at - 15 * MINUTE) this.recent.delete(k)
+    for (const [k, list] of this.recent)
+      if (list.length === 0 || list.at(-1)! < at - 15 * MINUTE) this.recent.delete(k)
   }
 }

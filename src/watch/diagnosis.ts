@@ -38,11 +38,14 @@ export const RECOMMENDATIONS: Record<Cause, string> = {
     'Likely a campaign: confirm with marketing and acknowledge as expected with an expiry; add agents if needed.',
   credential_stuffing:
     'Lock or step-up the targeted accounts, rate-limit sign-in per IP and network, and force resets on any success.',
-  brute_force: 'Temporarily lock the targeted account, block the source IPs and ask its owner to confirm activity.',
+  brute_force:
+    'Temporarily lock the targeted account, block the source IPs and ask its owner to confirm activity.',
   data_exfiltration:
     "Require step-up MFA or suspend the actor's access, review the transcripts read and exported, start an incident.",
-  token_abuse: 'Suspend or rotate the token, restrict it to known IPs and routes, and review the requests made.',
-  widget_abuse: 'Check the site allowlist; if the origins are not yours, keep them blocked and rotate the widget key.',
+  token_abuse:
+    'Suspend or rotate the token, restrict it to known IPs and routes, and review the requests made.',
+  widget_abuse:
+    'Check the site allowlist; if the origins are not yours, keep them blocked and rotate the widget key.',
   unknown: 'Review the evidence; acknowledge as expected if you know the cause, or escalate to an incident.',
 }
 
@@ -169,7 +172,9 @@ export function diagnoseTraffic(
   const campaign = clamp01((Math.max(now.topReferrerShare, now.topLandingShare) - baseRef) / (1 - baseRef))
   // A surge of people is a surge of conversations; more messages in the same conversations is not.
   const more = clamp01((conversationRatio - 1.5) / 2) * clamp01(now.conversations / 10)
-  const organic = clamp01((1 - concentration) * (1 - shape) * (0.55 + 0.45 * campaign) * more - 0.2 * uaConcentration)
+  const organic = clamp01(
+    (1 - concentration) * (1 - shape) * (0.55 + 0.45 * campaign) * more - 0.2 * uaConcentration,
+  )
   const evidence: Evidence[] = [
     { metric: 'traffic_ratio', value: round(ratio, 2), baseline: 1 },
     { metric: 'conversation_ratio', value: round(conversationRatio, 2), baseline: 1 },
@@ -179,7 +184,11 @@ export function diagnoseTraffic(
     { metric: 'top_user_agent_share', value: round(now.topUserAgentShare), baseline: round(baseUa) },
     { metric: 'empty_message_share', value: round(now.emptyMessageShare) },
     { metric: 'repeated_message_share', value: round(now.repeatedMessageShare) },
-    { metric: 'messages_per_conversation', value: round(now.messagesPerConversation, 2), baseline: round(baseMpc, 2) },
+    {
+      metric: 'messages_per_conversation',
+      value: round(now.messagesPerConversation, 2),
+      baseline: round(baseMpc, 2),
+    },
     { metric: 'top_referrer_share', value: round(now.topReferrerShare), detail: now.topReferrer },
     { metric: 'top_landing_page_share', value: round(now.topLandingShare), detail: now.topLanding },
   ]
@@ -237,7 +246,10 @@ export function diagnoseAuth(f: AuthFeatures, expectedFailures: number): Diagnos
   const brute = clamp01(((f.topUsernameShare - 0.3) / 0.5) * (0.5 + 0.5 * failureRatio))
   const manyUsers = clamp01((f.distinctUsernames - 3) / 20)
   const stuffing = clamp01(
-    (1 - f.topUsernameShare) * manyUsers * (0.5 + 0.5 * failureRatio) * (0.7 + 0.3 * clamp01(f.distinctIps / 10)),
+    (1 - f.topUsernameShare) *
+      manyUsers *
+      (0.5 + 0.5 * failureRatio) *
+      (0.7 + 0.3 * clamp01(f.distinctIps / 10)),
   )
   const evidence: Evidence[] = [
     { metric: 'failed_sign_ins', value: failed, baseline: round(expectedFailures, 2) },
@@ -272,10 +284,18 @@ export function diagnoseDataAccess(f: DataAccessFeatures): Diagnosis {
   const typical = Math.max(f.ownDailyMean ?? 0, f.peerDailyP90 ?? 0, 1)
   const volume = clamp01(Math.log10(Math.max(f.reads + f.reveals + 5 * f.exports, 1) / typical) / 1.3)
   const score = clamp01(
-    0.5 * volume + 0.2 * f.offHoursShare + 0.2 * f.sequentialShare + (f.exports > 0 ? 0.1 : 0) + (f.firstExport ? 0.25 : 0),
+    0.5 * volume +
+      0.2 * f.offHoursShare +
+      0.2 * f.sequentialShare +
+      (f.exports > 0 ? 0.1 : 0) +
+      (f.firstExport ? 0.25 : 0),
   )
   const evidence: Evidence[] = [
-    { metric: 'reads', value: f.reads, baseline: f.ownDailyMean === null ? undefined : round(f.ownDailyMean, 2) },
+    {
+      metric: 'reads',
+      value: f.reads,
+      baseline: f.ownDailyMean === null ? undefined : round(f.ownDailyMean, 2),
+    },
     { metric: 'exports', value: f.exports },
     { metric: 'reveals', value: f.reveals },
     { metric: 'window_minutes', value: f.windowMinutes },
@@ -350,5 +370,9 @@ export function pick(scores: Partial<Record<Cause, number>>, evidence: Evidence[
   if (bestScore < 0.35) {
     return { cause: 'unknown', confidence: round(clamp01(0.6 - bestScore), 2), evidence }
   }
-  return { cause: best, confidence: round(clamp01(bestScore * (1 - 0.6 * (second / bestScore) ** 2)), 2), evidence }
+  return {
+    cause: best,
+    confidence: round(clamp01(bestScore * (1 - 0.6 * (second / bestScore) ** 2)), 2),
+    evidence,
+  }
 }

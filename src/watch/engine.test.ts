@@ -7,11 +7,27 @@ const MIN = 60_000
 const T0 = Date.UTC(2026, 2, 2)
 
 /** Two weeks of steady traffic, then a campaign burst at `burstAt` for 30 minutes. */
-function feed(engine: WatchEngine, from: number, to: number, perMin: number, out: WatchAlert[], referrer: string | null = null) {
+function feed(
+  engine: WatchEngine,
+  from: number,
+  to: number,
+  perMin: number,
+  out: WatchAlert[],
+  referrer: string | null = null,
+) {
   let n = 0
   for (let t = from; t < to; t += MIN) {
     for (let i = 0; i < perMin; i++) {
-      const e: WatchEvent = { ts: t + i * 1000, tenant: 'acme', type: 'conversation.started', ip: `100.${n % 200}.${(n >> 8) % 250}.${n % 250}`, userAgent: `UA${n % 7}`, visitorId: `v${n}`, referrer, landingPage: referrer ? '/spring' : `/p${n % 9}` }
+      const e: WatchEvent = {
+        ts: t + i * 1000,
+        tenant: 'acme',
+        type: 'conversation.started',
+        ip: `100.${n % 200}.${(n >> 8) % 250}.${n % 250}`,
+        userAgent: `UA${n % 7}`,
+        visitorId: `v${n}`,
+        referrer,
+        landingPage: referrer ? '/spring' : `/p${n % 9}`,
+      }
       n++
       out.push(...engine.ingest(e))
     }
@@ -28,7 +44,17 @@ describe('watch engine alerts', () => {
     feed(engine, burst1, burst1 + 30 * MIN, 15, alerts, 'https://mail.example/spring')
     expect(alerts).toHaveLength(1)
     expect(alerts[0]!.diagnosis.cause).toBe('organic_surge')
-    const ack = transition(openAlert(alerts[0]!).record, { type: 'acknowledge', actor: 'ops', expectedAs: 'campaign', note: 'spring mailing', expiresAt: burst1 + 3 * 24 * 60 * MIN }, burst1 + 40 * MIN)
+    const ack = transition(
+      openAlert(alerts[0]!).record,
+      {
+        type: 'acknowledge',
+        actor: 'ops',
+        expectedAs: 'campaign',
+        note: 'spring mailing',
+        expiresAt: burst1 + 3 * 24 * 60 * MIN,
+      },
+      burst1 + 40 * MIN,
+    )
     engine.addSuppression(ack.suppression!)
     feed(engine, burst1 + 30 * MIN, burst1 + 24 * 60 * MIN, 1, alerts)
     const burst2 = burst1 + 24 * 60 * MIN

@@ -4,6 +4,8 @@
  * and long windows are tested against the seasonal baseline; behaviour detectors run per event.
  * A trigger opens an alert only when no alert of the same group is live (no alert storms).
  */
+
+import { poissonLogTail, SeasonalBaseline } from './baseline.js'
 import {
   AccountFailures,
   ActorHistory,
@@ -13,7 +15,6 @@ import {
   peerDailyP90,
   TokenHistory,
 } from './behaviour.js'
-import { SeasonalBaseline, poissonLogTail } from './baseline.js'
 import {
   authFeatures,
   type Cause,
@@ -23,6 +24,7 @@ import {
   diagnoseToken,
   diagnoseTraffic,
   diagnoseWidget,
+  type Evidence,
   RECOMMENDATIONS,
   trafficFeatures,
 } from './diagnosis.js'
@@ -48,7 +50,19 @@ export const SIGNALS = [
 export type Signal = (typeof SIGNALS)[number]
 const NSIG = SIGNALS.length
 const S = Object.fromEntries(SIGNALS.map((s, i) => [s, i])) as Record<Signal, number>
-const GROUP_OF: string[] = ['traffic', 'traffic', 'traffic', 'auth', 'auth', 'auth', 'data', 'data', 'data', 'api', 'widget']
+const GROUP_OF: string[] = [
+  'traffic',
+  'traffic',
+  'traffic',
+  'auth',
+  'auth',
+  'auth',
+  'data',
+  'data',
+  'data',
+  'api',
+  'widget',
+]
 /** Smallest window count worth an alert, per signal (tiny counts are never an incident). */
 const MIN_COUNT = [12, 40, 12, 15, 30, 10, 60, 10, 30, 200, 15]
 /** Floor of the expected rate per minute, per signal: a quiet night is not "zero expected". */
@@ -289,7 +303,18 @@ export class WatchEngine {
           const typical = Math.max(f.ownDailyMean ?? 0, f.peerDailyP90 ?? 0)
           out = this.concat(
             out,
-            this.open(t, e.ts, f.since, 'data', signal, e.actor, d, f.reads + f.exports + f.reveals, typical, 60),
+            this.open(
+              t,
+              e.ts,
+              f.since,
+              'data',
+              signal,
+              e.actor,
+              d,
+              f.reads + f.exports + f.reveals,
+              typical,
+              60,
+            ),
           )
         }
         break
@@ -306,7 +331,18 @@ export class WatchEngine {
           const d = diagnoseToken({ ...f, token: e.token })
           out = this.concat(
             out,
-            this.open(t, e.ts, f.since, 'api', 'api_requests', e.token, d, f.requests, f.expectedRequests, 60),
+            this.open(
+              t,
+              e.ts,
+              f.since,
+              'api',
+              'api_requests',
+              e.token,
+              d,
+              f.requests,
+              f.expectedRequests,
+              60,
+            ),
           )
         }
         break
@@ -397,7 +433,9 @@ export class WatchEngine {
       if (t.count(m, s) === 0) continue
       const perMin = t.baselines[s]!.expectedHour(m * MINUTE) / 60
       const cluster =
-        DISPERSION[s]! > 0 ? DISPERSION[s]! : Math.min(Math.max((2 * perMin * 60) / Math.max(convHour, 1e-9), 2), 40)
+        DISPERSION[s]! > 0
+          ? DISPERSION[s]!
+          : Math.min(Math.max((2 * perMin * 60) / Math.max(convHour, 1e-9), 2), 40)
       const rate = Math.max(perMin, FLOOR_PER_MIN[s]!) * young
       let x = 0
       let wi = 0
@@ -430,7 +468,14 @@ export class WatchEngine {
     return at * MINUTE
   }
 
-  private volumeTrigger(t: TenantState, s: number, m: number, w: number, x: number, mu: number): WatchAlert[] {
+  private volumeTrigger(
+    t: TenantState,
+    s: number,
+    m: number,
+    w: number,
+    x: number,
+    mu: number,
+  ): WatchAlert[] {
     const at = (m + 1) * MINUTE
     const group = GROUP_OF[s]!
     const key = `${group}|`
@@ -451,7 +496,12 @@ export class WatchEngine {
       for (let k = m - span + 1; k <= m; k++) convs += t.count(k, S.conversations)
       const convExpected = (t.baselines[S.conversations]!.expectedHour(m * MINUTE) / 60) * span
       const convRatio = convs / Math.max(convExpected, FLOOR_PER_MIN[S.conversations]! * span)
-      d = diagnoseTraffic(trafficFeatures(this.recentEvents(t, from, at)), trafficFeatures(before), ratio, convRatio)
+      d = diagnoseTraffic(
+        trafficFeatures(this.recentEvents(t, from, at)),
+        trafficFeatures(before),
+        ratio,
+        convRatio,
+      )
     } else if (group === 'auth') {
       d = diagnoseAuth(authFeatures(this.recentEvents(t, from, at)), mu)
     } else if (group === 'widget') {
@@ -464,7 +514,9 @@ export class WatchEngine {
 
   /** Tenant-wide data or API volume: blame one actor/token only if it dominates. */
   private diagnoseSpread(t: TenantState, group: string, from: number, at: number, ratio: number): Diagnosis {
-    const evidence = [{ metric: 'volume_ratio', value: Math.round(ratio * 100) / 100, baseline: 1 }]
+    const evidence: Evidence[] = [
+      { metric: 'volume_ratio', value: Math.round(ratio * 100) / 100, baseline: 1 },
+    ]
     let top = 0
     let total = 0
     if (group === 'data') {
@@ -474,7 +526,10 @@ export class WatchEngine {
         if (r + e + v > top) top = r + e + v
       }
     }
-    evidence.push({ metric: 'top_actor_share', value: total === 0 ? 0 : Math.round((top / total) * 1000) / 1000 })
+    evidence.push({
+      metric: 'top_actor_share',
+      value: total === 0 ? 0 : Math.round((top / total) * 1000) / 1000,
+    })
     if (total > 0 && top / total >= 0.6) return { cause: 'data_exfiltration', confidence: 0.5, evidence }
     return { cause: 'unknown', confidence: 0.5, evidence }
   }
@@ -487,7 +542,18 @@ export class WatchEngine {
       return NONE
     }
     const d = diagnoseAuth(authFeatures(this.recentEvents(t, from, at + 1)), 0)
-    return this.open(t, at, from, 'auth', 'sign_in_failures.account', undefined, d, n, 0, Math.ceil((at - from) / MINUTE))
+    return this.open(
+      t,
+      at,
+      from,
+      'auth',
+      'sign_in_failures.account',
+      undefined,
+      d,
+      n,
+      0,
+      Math.ceil((at - from) / MINUTE),
+    )
   }
 
   private open(
@@ -537,7 +603,10 @@ export class WatchEngine {
     t.episodes.set(key, { alert, lastHit: at })
     const sup = this.suppressions.find(
       (s) =>
-        s.tenant === tenant && s.group === group && s.until > at && (s.cause === undefined || s.cause === diagnosis.cause),
+        s.tenant === tenant &&
+        s.group === group &&
+        s.until > at &&
+        (s.cause === undefined || s.cause === diagnosis.cause),
     )
     if (sup) {
       this.stats_.folded++
@@ -552,13 +621,13 @@ export class WatchEngine {
     this.stats_.alerts++
     return [alert]
   }
-
 }
 
 /** Severity from the cause and how far the signal is above its baseline. */
 export function severityOf(cause: Cause, ratio: number): Severity {
   if (cause === 'organic_surge') return ratio >= 20 ? 'medium' : 'low'
-  if (cause === 'data_exfiltration' || cause === 'credential_stuffing') return ratio >= 10 ? 'critical' : 'high'
+  if (cause === 'data_exfiltration' || cause === 'credential_stuffing')
+    return ratio >= 10 ? 'critical' : 'high'
   if (cause === 'token_abuse') return 'high'
   if (ratio >= 20) return 'high'
   if (ratio >= 5 || cause === 'bot_flood' || cause === 'brute_force') return 'medium'

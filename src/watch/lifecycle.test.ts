@@ -28,10 +28,31 @@ describe('alert lifecycle', () => {
 
   it('acknowledges as expected with a note and expiry, returning a suppression and an audit entry', () => {
     const { record } = openAlert(alert('organic_surge'))
-    const t = transition(record, { type: 'acknowledge', actor: 'ops@acme', expectedAs: 'campaign', note: 'spring mailing', expiresAt: T0 + 48 * H }, T0 + H)
+    const t = transition(
+      record,
+      {
+        type: 'acknowledge',
+        actor: 'ops@acme',
+        expectedAs: 'campaign',
+        note: 'spring mailing',
+        expiresAt: T0 + 48 * H,
+      },
+      T0 + H,
+    )
     expect(t.record).toMatchObject({ state: 'acknowledged', note: 'spring mailing', expectedAs: 'campaign' })
-    expect(t.audit).toMatchObject({ action: 'watch.alert.acknowledged', actor: 'ops@acme', from: 'open', to: 'acknowledged' })
-    expect(t.suppression).toEqual({ alertId: record.id, tenant: 'acme', group: 'traffic', cause: 'organic_surge', until: T0 + 48 * H })
+    expect(t.audit).toMatchObject({
+      action: 'watch.alert.acknowledged',
+      actor: 'ops@acme',
+      from: 'open',
+      to: 'acknowledged',
+    })
+    expect(t.suppression).toEqual({
+      alertId: record.id,
+      tenant: 'acme',
+      group: 'traffic',
+      cause: 'organic_surge',
+      until: T0 + 48 * H,
+    })
     expect(record.state).toBe('open')
   })
 
@@ -55,20 +76,31 @@ describe('alert lifecycle', () => {
     expect(esc.record).toMatchObject({ state: 'escalated', incident: 'INC-7' })
     const res = transition(esc.record, { type: 'resolve', actor: 'sec', note: 'blocked /24' }, T0 + 2)
     expect(res.audit).toMatchObject({ from: 'escalated', to: 'resolved', note: 'blocked /24' })
-    expect(() => transition(res.record, { type: 'escalate', actor: 'sec', incident: 'INC-8' }, T0 + 3)).toThrow(
-      expect.objectContaining({ code: 'PARLEY_ERR_WATCH_TRANSITION', statusCode: 409 }),
-    )
     expect(() =>
-      transition(esc.record, { type: 'acknowledge', actor: 'x', expectedAs: 'test', note: 'n', expiresAt: T0 + H }, T0 + 3),
+      transition(res.record, { type: 'escalate', actor: 'sec', incident: 'INC-8' }, T0 + 3),
+    ).toThrow(expect.objectContaining({ code: 'PARLEY_ERR_WATCH_TRANSITION', statusCode: 409 }))
+    expect(() =>
+      transition(
+        esc.record,
+        { type: 'acknowledge', actor: 'x', expectedAs: 'test', note: 'n', expiresAt: T0 + H },
+        T0 + 3,
+      ),
     ).toThrow(expect.objectContaining({ code: 'PARLEY_ERR_WATCH_TRANSITION' }))
   })
 
   it('folds a similar alert into a live acknowledgement and stops folding after expiry', () => {
     const { record } = openAlert(alert('organic_surge'))
-    const acked = transition(record, { type: 'acknowledge', actor: 'ops', expectedAs: 'campaign', note: 'tv ad', expiresAt: T0 + 24 * H }, T0).record
+    const acked = transition(
+      record,
+      { type: 'acknowledge', actor: 'ops', expectedAs: 'campaign', note: 'tv ad', expiresAt: T0 + 24 * H },
+      T0,
+    ).record
     const folded = foldAlert(acked, alert('organic_surge', T0 + 3 * H))
     expect(folded?.record.foldedCount).toBe(1)
-    expect(folded?.audit).toMatchObject({ action: 'watch.alert.folded', foldedAlertId: `acme:traffic:-:${T0 + 3 * H}` })
+    expect(folded?.audit).toMatchObject({
+      action: 'watch.alert.folded',
+      foldedAlertId: `acme:traffic:-:${T0 + 3 * H}`,
+    })
     expect(foldAlert(acked, alert('bot_flood', T0 + 3 * H))).toBeNull()
     expect(foldAlert(acked, alert('organic_surge', T0 + 3 * H, 'auth'))).toBeNull()
     expect(foldAlert(acked, alert('organic_surge', T0 + 25 * H))).toBeNull()

@@ -29,13 +29,24 @@ export interface AlertRecord {
 }
 
 export type LifecycleAction =
-  | { type: 'acknowledge'; actor: string; expectedAs: 'campaign' | 'test' | 'other'; note: string; expiresAt: number }
+  | {
+      type: 'acknowledge'
+      actor: string
+      expectedAs: 'campaign' | 'test' | 'other'
+      note: string
+      expiresAt: number
+    }
   | { type: 'escalate'; actor: string; incident: string; note?: string }
   | { type: 'resolve'; actor: string; note?: string }
 
 /** What the audit log records for a lifecycle step. */
 export interface AlertAuditEntry {
-  action: 'watch.alert.opened' | 'watch.alert.acknowledged' | 'watch.alert.escalated' | 'watch.alert.resolved' | 'watch.alert.folded'
+  action:
+    | 'watch.alert.opened'
+    | 'watch.alert.acknowledged'
+    | 'watch.alert.escalated'
+    | 'watch.alert.resolved'
+    | 'watch.alert.folded'
   alertId: string
   tenant: string
   actor: string
@@ -77,26 +88,47 @@ export function openAlert(alert: WatchAlert): Transition {
     updatedAt: at,
     foldedCount: 0,
   }
-  return { record, audit: { action: 'watch.alert.opened', alertId: alert.id, tenant: alert.tenant, actor: 'watch', at, from: null, to: 'open' } }
+  return {
+    record,
+    audit: {
+      action: 'watch.alert.opened',
+      alertId: alert.id,
+      tenant: alert.tenant,
+      actor: 'watch',
+      at,
+      from: null,
+      to: 'open',
+    },
+  }
 }
 
 /** Applies one step; throws PARLEY_ERR_WATCH_TRANSITION or PARLEY_ERR_WATCH_ACK_INVALID. */
 export function transition(record: AlertRecord, action: LifecycleAction, at: number): Transition {
   const current = effectiveState(record, at)
   if (!NEXT[current].includes(action.type)) {
-    throw new ParleyError('PARLEY_ERR_WATCH_TRANSITION', `cannot ${action.type} an alert that is ${current}`, {
-      state: current,
-    })
+    throw new ParleyError(
+      'PARLEY_ERR_WATCH_TRANSITION',
+      `cannot ${action.type} an alert that is ${current}`,
+      {
+        state: current,
+      },
+    )
   }
   const base = { alertId: record.id, tenant: record.tenant, actor: action.actor, at, from: current }
   switch (action.type) {
     case 'acknowledge': {
       const note = action.note.trim()
       if (note.length === 0 || note.length > 2000) {
-        throw new ParleyError('PARLEY_ERR_WATCH_ACK_INVALID', 'an acknowledgement needs a note of 1 to 2000 characters')
+        throw new ParleyError(
+          'PARLEY_ERR_WATCH_ACK_INVALID',
+          'an acknowledgement needs a note of 1 to 2000 characters',
+        )
       }
       if (!(action.expiresAt > at) || action.expiresAt - at > MAX_ACK_MS) {
-        throw new ParleyError('PARLEY_ERR_WATCH_ACK_INVALID', 'an acknowledgement needs an expiry within 30 days')
+        throw new ParleyError(
+          'PARLEY_ERR_WATCH_ACK_INVALID',
+          'an acknowledgement needs an expiry within 30 days',
+        )
       }
       const next: AlertRecord = {
         ...record,
@@ -108,7 +140,13 @@ export function transition(record: AlertRecord, action: LifecycleAction, at: num
       }
       return {
         record: next,
-        audit: { ...base, action: 'watch.alert.acknowledged', to: 'acknowledged', note, expiresAt: action.expiresAt },
+        audit: {
+          ...base,
+          action: 'watch.alert.acknowledged',
+          to: 'acknowledged',
+          note,
+          expiresAt: action.expiresAt,
+        },
         suppression: {
           alertId: record.id,
           tenant: record.tenant,
@@ -135,14 +173,20 @@ export function transition(record: AlertRecord, action: LifecycleAction, at: num
     case 'resolve':
       return {
         record: { ...record, state: 'resolved', updatedAt: at },
-        audit: { ...base, action: 'watch.alert.resolved', to: 'resolved', ...(action.note ? { note: action.note } : {}) },
+        audit: {
+          ...base,
+          action: 'watch.alert.resolved',
+          to: 'resolved',
+          ...(action.note ? { note: action.note } : {}),
+        },
       }
   }
 }
 
 /** An acknowledgement past its expiry counts as resolved (a later alert will be raised again). */
 export function effectiveState(record: AlertRecord, at: number): AlertState {
-  if (record.state === 'acknowledged' && record.expiresAt !== undefined && at >= record.expiresAt) return 'resolved'
+  if (record.state === 'acknowledged' && record.expiresAt !== undefined && at >= record.expiresAt)
+    return 'resolved'
   return record.state
 }
 

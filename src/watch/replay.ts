@@ -3,8 +3,9 @@
  * time taken from each event's `ts`. One JSON line per alert goes to `output`; a one-line JSON
  * summary (events, alerts, folds, rejections by reason) goes to `diagnostics` (stderr).
  */
-import { createReadStream } from 'node:fs'
+
 import { once } from 'node:events'
+import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { ParleyError } from '../errors/index.js'
 import { type WatchAlert, WatchEngine, type WatchEngineOptions } from './engine.js'
@@ -38,7 +39,12 @@ export async function runWatchReplay(
   const engine = new WatchEngine(options.engine)
   const input = createReadStream(options.eventsFile, { encoding: 'utf8' })
   const opened = once(input, 'open').catch((err: unknown) => {
-    throw new ParleyError('PARLEY_ERR_WATCH_REPLAY_UNREADABLE', 'the events file cannot be opened', {}, { cause: err })
+    throw new ParleyError(
+      'PARLEY_ERR_WATCH_REPLAY_UNREADABLE',
+      'the events file cannot be opened',
+      {},
+      { cause: err },
+    )
   })
   await opened
   const write = async (alerts: WatchAlert[]): Promise<void> => {
@@ -62,12 +68,25 @@ export async function runWatchReplay(
     }
   } catch (err) {
     if (err instanceof ParleyError) throw err
-    throw new ParleyError('PARLEY_ERR_WATCH_REPLAY_UNREADABLE', 'the events file could not be read', {}, { cause: err })
+    throw new ParleyError(
+      'PARLEY_ERR_WATCH_REPLAY_UNREADABLE',
+      'the events file could not be read',
+      {},
+      { cause: err },
+    )
   }
   await write(engine.flush())
   const s = engine.stats()
   diagnostics?.write(
-    JSON.stringify({ summary: { events: s.events, alerts: s.alerts, folded: s.folded, stormSuppressed: s.stormSuppressed, rejected: s.rejected } }) + '\n',
+    JSON.stringify({
+      summary: {
+        events: s.events,
+        alerts: s.alerts,
+        folded: s.folded,
+        stormSuppressed: s.stormSuppressed,
+        rejected: s.rejected,
+      },
+    }) + '\n',
   )
   return { events: s.events, alerts: s.alerts, rejected: s.rejected }
 }

@@ -46,10 +46,38 @@ export interface Scenario {
 }
 
 export const DEFAULT_TENANTS: TenantProfile[] = [
-  { name: 'northbank', conversationsPerDay: 2400, agents: 30, tokens: 3, utcOffsetHours: 1, growthPerMonth: 0.25 },
-  { name: 'city-clinic', conversationsPerDay: 500, agents: 10, tokens: 2, utcOffsetHours: -5, growthPerMonth: 0.1 },
-  { name: 'harbour-insurance', conversationsPerDay: 1200, agents: 18, tokens: 2, utcOffsetHours: 0, growthPerMonth: 0.15 },
-  { name: 'smile-dental', conversationsPerDay: 100, agents: 3, tokens: 1, utcOffsetHours: 2, growthPerMonth: 0.3 },
+  {
+    name: 'northbank',
+    conversationsPerDay: 2400,
+    agents: 30,
+    tokens: 3,
+    utcOffsetHours: 1,
+    growthPerMonth: 0.25,
+  },
+  {
+    name: 'city-clinic',
+    conversationsPerDay: 500,
+    agents: 10,
+    tokens: 2,
+    utcOffsetHours: -5,
+    growthPerMonth: 0.1,
+  },
+  {
+    name: 'harbour-insurance',
+    conversationsPerDay: 1200,
+    agents: 18,
+    tokens: 2,
+    utcOffsetHours: 0,
+    growthPerMonth: 0.15,
+  },
+  {
+    name: 'smile-dental',
+    conversationsPerDay: 100,
+    agents: 3,
+    tokens: 1,
+    utcOffsetHours: 2,
+    growthPerMonth: 0.3,
+  },
 ]
 
 /** mulberry32: small, fast and good enough for traffic shapes. */
@@ -66,7 +94,10 @@ export function seededRandom(seed: number): () => number {
 
 /** Share of a weekday's traffic in each local hour: quiet nights, a working-day plateau. */
 const DAY_SHAPE = (() => {
-  const raw = Array.from({ length: 24 }, (_, h) => 0.08 + Math.exp(-((h - 13) ** 2) / 18) + 0.3 * Math.exp(-((h - 20) ** 2) / 4))
+  const raw = Array.from(
+    { length: 24 },
+    (_, h) => 0.08 + Math.exp(-((h - 13) ** 2) / 18) + 0.3 * Math.exp(-((h - 20) ** 2) / 4),
+  )
   const sum = raw.reduce((a, b) => a + b, 0)
   return raw.map((v) => v / sum)
 })()
@@ -83,7 +114,13 @@ const USER_AGENTS = [
   ['Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) Mobile/15E148', 4],
 ] as const
 const UA_TOTAL = USER_AGENTS.reduce((a, [, w]) => a + w, 0)
-const REFERRERS = [null, 'https://www.google.com/', 'https://www.bing.com/', 'https://duckduckgo.com/', 'https://www.facebook.com/']
+const REFERRERS = [
+  null,
+  'https://www.google.com/',
+  'https://www.bing.com/',
+  'https://duckduckgo.com/',
+  'https://www.facebook.com/',
+]
 const LANDING = ['/', '/contact', '/help', '/pricing', '/accounts', '/appointments', '/faq', '/login']
 
 class Gen {
@@ -154,7 +191,13 @@ export function normalRate(p: TenantProfile, t: number, start: number): number {
   return (p.conversationsPerDay * growth * DAY_SHAPE[localHour(t, p)]! * WEEKDAY_FACTOR[localDay(t, p)]!) / 60
 }
 
-function conversation(g: Gen, r: TenantRun, t: number, shape: Partial<WatchEvent & { type: 'conversation.started' }>, bot: boolean): void {
+function conversation(
+  g: Gen,
+  r: TenantRun,
+  t: number,
+  shape: Partial<WatchEvent & { type: 'conversation.started' }>,
+  bot: boolean,
+): void {
   const id = `c-${++r.convSeq}`
   const ip = shape.ip ?? g.ip()
   g.push({
@@ -168,16 +211,39 @@ function conversation(g: Gen, r: TenantRun, t: number, shape: Partial<WatchEvent
     landingPage: shape.landingPage ?? LANDING[g.int(LANDING.length)]!,
   })
   if (bot) {
-    g.push({ ts: t + 2000, tenant: r.p.name, type: 'message.sent', conversationId: id, sender: 'visitor', length: g.rnd() < 0.3 ? 0 : 37, ip })
+    g.push({
+      ts: t + 2000,
+      tenant: r.p.name,
+      type: 'message.sent',
+      conversationId: id,
+      sender: 'visitor',
+      length: g.rnd() < 0.3 ? 0 : 37,
+      ip,
+    })
     return
   }
   const turns = 1 + Math.floor(-Math.log(g.rnd() || 1e-9) * 3)
   let at = t
   for (let i = 0; i < turns; i++) {
     at += 5000 + g.int(60_000)
-    g.push({ ts: at, tenant: r.p.name, type: 'message.sent', conversationId: id, sender: 'visitor', length: 5 + Math.floor(Math.exp(3.5 + g.normal() * 0.8)), ip })
+    g.push({
+      ts: at,
+      tenant: r.p.name,
+      type: 'message.sent',
+      conversationId: id,
+      sender: 'visitor',
+      length: 5 + Math.floor(Math.exp(3.5 + g.normal() * 0.8)),
+      ip,
+    })
     at += 10_000 + g.int(90_000)
-    g.push({ ts: at, tenant: r.p.name, type: 'message.sent', conversationId: id, sender: 'agent', length: 20 + Math.floor(Math.exp(4 + g.normal() * 0.6)) })
+    g.push({
+      ts: at,
+      tenant: r.p.name,
+      type: 'message.sent',
+      conversationId: id,
+      sender: 'agent',
+      length: 20 + Math.floor(Math.exp(4 + g.normal() * 0.6)),
+    })
   }
 }
 
@@ -192,27 +258,77 @@ function normalMinute(g: Gen, r: TenantRun, m: number, start: number, dayNoise: 
     if (g.rnd() < perAgentMin * 0.35) {
       const fail = g.rnd() < 0.06
       const ip = `10.${p.name.length}.0.${1 + g.int(50)}`
-      g.push({ ts: t0 + g.int(MINUTE), tenant: p.name, type: 'auth.login', outcome: fail ? 'failure' : 'success', username: agent, ip })
-      if (!fail) g.push({ ts: t0 + 59_000, tenant: p.name, type: 'auth.mfa', outcome: g.rnd() < 0.03 ? 'failure' : 'success', username: agent, ip })
+      g.push({
+        ts: t0 + g.int(MINUTE),
+        tenant: p.name,
+        type: 'auth.login',
+        outcome: fail ? 'failure' : 'success',
+        username: agent,
+        ip,
+      })
+      if (!fail)
+        g.push({
+          ts: t0 + 59_000,
+          tenant: p.name,
+          type: 'auth.mfa',
+          outcome: g.rnd() < 0.03 ? 'failure' : 'success',
+          username: agent,
+          ip,
+        })
     }
     if (g.rnd() < perAgentMin * 3) {
-      g.push({ ts: t0 + g.int(MINUTE), tenant: p.name, type: 'transcript.read', actor: agent, conversationId: `c-${1 + g.int(r.convSeq + 1)}`, ip: null })
+      g.push({
+        ts: t0 + g.int(MINUTE),
+        tenant: p.name,
+        type: 'transcript.read',
+        actor: agent,
+        conversationId: `c-${1 + g.int(r.convSeq + 1)}`,
+        ip: null,
+      })
     }
     if (g.rnd() < perAgentMin * 0.3) {
-      g.push({ ts: t0 + g.int(MINUTE), tenant: p.name, type: 'value.reveal', actor: agent, conversationId: `c-${1 + g.int(r.convSeq + 1)}`, ip: null })
+      g.push({
+        ts: t0 + g.int(MINUTE),
+        tenant: p.name,
+        type: 'value.reveal',
+        actor: agent,
+        conversationId: `c-${1 + g.int(r.convSeq + 1)}`,
+        ip: null,
+      })
     }
   }
   if (g.rnd() < perAgentMin * 6) {
     const type = g.rnd() < 0.2 ? 'transcript.export' : 'transcript.read'
-    g.push({ ts: t0 + g.int(MINUTE), tenant: p.name, type, actor: r.supervisor, conversationId: `c-${1 + g.int(r.convSeq + 1)}`, ip: null })
+    g.push({
+      ts: t0 + g.int(MINUTE),
+      tenant: p.name,
+      type,
+      actor: r.supervisor,
+      conversationId: `c-${1 + g.int(r.convSeq + 1)}`,
+      ip: null,
+    })
   }
   for (const k of r.tokens) {
     for (let i = g.poisson(0.5); i > 0; i--) {
-      g.push({ ts: t0 + g.int(MINUTE), tenant: p.name, type: 'api.request', token: k.id, ip: k.ips[g.int(k.ips.length)]!, route: k.routes[g.int(k.routes.length)]! })
+      g.push({
+        ts: t0 + g.int(MINUTE),
+        tenant: p.name,
+        type: 'api.request',
+        token: k.id,
+        ip: k.ips[g.int(k.ips.length)]!,
+        route: k.routes[g.int(k.routes.length)]!,
+      })
     }
   }
   if (g.rnd() < 1 / 900) {
-    g.push({ ts: t0 + g.int(MINUTE), tenant: p.name, type: 'widget.load', origin: 'https://translate.goog', allowed: false, ip: g.ip() })
+    g.push({
+      ts: t0 + g.int(MINUTE),
+      tenant: p.name,
+      type: 'widget.load',
+      origin: 'https://translate.goog',
+      allowed: false,
+      ip: g.ip(),
+    })
   }
 }
 
@@ -227,7 +343,18 @@ function incidentMinute(g: Gen, r: TenantRun, inc: Incident, m: number, start: n
       const n = g.poisson(base * (factor - 1))
       for (let i = 0; i < n; i++) {
         const ip = `${inc.day % 2 ? '185.220.101' : '45.134.26'}.${1 + g.int(24)}`
-        conversation(g, r, at(), { ip, userAgent: g.rnd() < 0.8 ? 'python-requests/2.31' : 'HeadlessChrome/125.0', referrer: null, landingPage: '/' }, true)
+        conversation(
+          g,
+          r,
+          at(),
+          {
+            ip,
+            userAgent: g.rnd() < 0.8 ? 'python-requests/2.31' : 'HeadlessChrome/125.0',
+            referrer: null,
+            landingPage: '/',
+          },
+          true,
+        )
       }
       break
     }
@@ -235,46 +362,104 @@ function incidentMinute(g: Gen, r: TenantRun, inc: Incident, m: number, start: n
       const n = g.poisson(base * (factor - 1))
       for (let i = 0; i < n; i++) {
         const campaign = g.rnd() < 0.7
-        conversation(g, r, at(), campaign ? { referrer: 'https://news.example.com/spring-offer', landingPage: '/offers/spring' } : {}, false)
+        conversation(
+          g,
+          r,
+          at(),
+          campaign
+            ? { referrer: 'https://news.example.com/spring-offer', landingPage: '/offers/spring' }
+            : {},
+          false,
+        )
       }
       break
     }
     case 'credential_stuffing':
       for (let i = g.poisson(25); i > 0; i--) {
-        g.push({ ts: at(), tenant: p.name, type: 'auth.login', outcome: g.rnd() < 0.01 ? 'success' : 'failure', username: `user${g.int(100000)}@mail.example`, ip: g.ip() })
+        g.push({
+          ts: at(),
+          tenant: p.name,
+          type: 'auth.login',
+          outcome: g.rnd() < 0.01 ? 'success' : 'failure',
+          username: `user${g.int(100000)}@mail.example`,
+          ip: g.ip(),
+        })
       }
       break
     case 'brute_force':
       for (let i = g.poisson(4); i > 0; i--) {
-        g.push({ ts: at(), tenant: p.name, type: 'auth.login', outcome: 'failure', username: r.agents[0]!, ip: `203.0.113.${7 + g.int(2)}` })
+        g.push({
+          ts: at(),
+          tenant: p.name,
+          type: 'auth.login',
+          outcome: 'failure',
+          username: r.agents[0]!,
+          ip: `203.0.113.${7 + g.int(2)}`,
+        })
       }
       break
     case 'data_exfiltration': {
       const actor = r.agents[1]!
       for (let i = 0; i < 6; i++) {
         const seq = 1000 + (m - Math.floor(inc.onset / MINUTE)) * 6 + i
-        g.push({ ts: t0 + i * 9000, tenant: p.name, type: 'transcript.read', actor, conversationId: `c-${seq}`, ip: '10.9.9.9' })
+        g.push({
+          ts: t0 + i * 9000,
+          tenant: p.name,
+          type: 'transcript.read',
+          actor,
+          conversationId: `c-${seq}`,
+          ip: '10.9.9.9',
+        })
       }
-      if (g.rnd() < 0.15) g.push({ ts: at(), tenant: p.name, type: 'transcript.export', actor, conversationId: `c-${1000 + g.int(400)}`, ip: '10.9.9.9' })
+      if (g.rnd() < 0.15)
+        g.push({
+          ts: at(),
+          tenant: p.name,
+          type: 'transcript.export',
+          actor,
+          conversationId: `c-${1000 + g.int(400)}`,
+          ip: '10.9.9.9',
+        })
       break
     }
     case 'token_abuse': {
       const k = r.tokens[0]!
       for (let i = g.poisson(10); i > 0; i--) {
-        g.push({ ts: at(), tenant: p.name, type: 'api.request', token: k.id, ip: `198.51.100.${10 + g.int(6)}`, route: g.rnd() < 0.5 ? 'GET /v1/transcripts' : 'GET /v1/agents' })
+        g.push({
+          ts: at(),
+          tenant: p.name,
+          type: 'api.request',
+          token: k.id,
+          ip: `198.51.100.${10 + g.int(6)}`,
+          route: g.rnd() < 0.5 ? 'GET /v1/transcripts' : 'GET /v1/agents',
+        })
       }
       break
     }
     case 'widget_abuse':
       for (let i = g.poisson(8); i > 0; i--) {
-        g.push({ ts: at(), tenant: p.name, type: 'widget.load', origin: `https://clone${g.int(5)}.phish.example`, allowed: false, ip: g.ip() })
+        g.push({
+          ts: at(),
+          tenant: p.name,
+          type: 'widget.load',
+          origin: `https://clone${g.int(5)}.phish.example`,
+          allowed: false,
+          ip: g.ip(),
+        })
       }
       break
     case 'unknown': {
       // An integration posting agent messages into existing conversations: a surge no rule explains.
       const n = g.poisson(Math.max(base * 4, 2) * factor)
       for (let i = 0; i < n; i++) {
-        g.push({ ts: at(), tenant: p.name, type: 'message.sent', conversationId: `c-${1 + g.int(r.convSeq)}`, sender: 'agent', length: 20 + g.int(400) })
+        g.push({
+          ts: at(),
+          tenant: p.name,
+          type: 'message.sent',
+          conversationId: `c-${1 + g.int(r.convSeq)}`,
+          sender: 'agent',
+          length: 20 + g.int(400),
+        })
       }
       break
     }
@@ -318,7 +503,8 @@ export function generateScenario(options: {
     for (let i = 0; i < runs.length; i++) {
       const r = runs[i]!
       normalMinute(g, r, m, start, noise[i]!)
-      for (const inc of incidents) if (inc.tenant === r.p.name && t0 >= inc.onset && t0 < inc.end) incidentMinute(g, r, inc, m, start)
+      for (const inc of incidents)
+        if (inc.tenant === r.p.name && t0 >= inc.onset && t0 < inc.end) incidentMinute(g, r, inc, m, start)
     }
     const due = g.buckets.get(m)
     if (due) {

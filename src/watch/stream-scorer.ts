@@ -55,7 +55,11 @@ export function normalTail(z: number): number {
               (0.37409196 +
                 t *
                   (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886187 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886187 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     )
   return y / 2
 }
@@ -158,7 +162,7 @@ export class StreamScorer {
     this.pushRaw(r)
     // HTM's log scaling: spreads the 0.99… region over [0,1].
     const scaled = Math.log(1.0000000001 - likelihood) / Math.log(1.0000000001 - 0.9999999999)
-    return scaled > 1 ? 1 : scaled > 0 ? scaled : 0
+    return Math.min(1, Math.max(scaled, 0))
   }
 }
 

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { WatchEngine } from './engine.js'
 import { runWatchReplay } from './replay.js'
-import { generateScenario } from './scenario.js'
+import { generateScenario, seededRandom } from './scenario.js'
 import type { WatchEvent } from './watch.schema.js'
 
 const T0 = Date.UTC(2026, 2, 2, 12)
@@ -33,13 +33,25 @@ async function replay(lines: string[]) {
 
 describe('bad input', () => {
   it('counts malformed, unknown-type and schema-invalid lines instead of crashing', async () => {
-    const good = JSON.stringify({ ts: new Date(T0).toISOString(), tenant: 'acme', type: 'conversation.started', ip: '1.2.3.4' })
+    const good = JSON.stringify({
+      ts: new Date(T0).toISOString(),
+      tenant: 'acme',
+      type: 'conversation.started',
+      ip: '1.2.3.4',
+    })
     const { result } = await replay([
       good,
       '{not json',
       '[1,2]',
       JSON.stringify({ ts: 'yesterday', tenant: 'acme', type: 'conversation.started', ip: '1.2.3.4' }),
-      JSON.stringify({ ts: new Date(T0).toISOString(), tenant: 'acme', type: 'message.sent', conversationId: 'c', sender: 'bot', length: 3 }),
+      JSON.stringify({
+        ts: new Date(T0).toISOString(),
+        tenant: 'acme',
+        type: 'message.sent',
+        conversationId: 'c',
+        sender: 'bot',
+        length: 3,
+      }),
       JSON.stringify({ ts: new Date(T0).toISOString(), tenant: 'acme', type: 'weather.report' }),
     ])
     expect(result.events).toBe(1)
@@ -47,9 +59,20 @@ describe('bad input', () => {
   })
 
   it('rejects exact duplicate lines and repeated event ids as duplicates', async () => {
-    const line = JSON.stringify({ ts: new Date(T0).toISOString(), tenant: 'acme', type: 'conversation.started', ip: '1.2.3.4' })
+    const line = JSON.stringify({
+      ts: new Date(T0).toISOString(),
+      tenant: 'acme',
+      type: 'conversation.started',
+      ip: '1.2.3.4',
+    })
     const withId = (ip: string) =>
-      JSON.stringify({ id: 'evt-1', ts: new Date(T0 + 1000).toISOString(), tenant: 'acme', type: 'conversation.started', ip })
+      JSON.stringify({
+        id: 'evt-1',
+        ts: new Date(T0 + 1000).toISOString(),
+        tenant: 'acme',
+        type: 'conversation.started',
+        ip,
+      })
     const { result } = await replay([line, line, withId('1.1.1.1'), withId('2.2.2.2')])
     expect(result.events).toBe(2)
     expect(result.rejected.duplicate).toBe(2)
@@ -91,7 +114,8 @@ describe('bad input', () => {
     const alerts = []
     // A brand-new tenant's first day: 20 conversations a minute from the first minute on.
     for (let m = 0; m < 24 * 60; m++) {
-      for (let i = 0; i < 20; i++) alerts.push(...engine.ingest(conv(T0 + m * 60_000 + i * 2000, 'newco', `10.1.${i}.${m % 250}`)))
+      for (let i = 0; i < 20; i++)
+        alerts.push(...engine.ingest(conv(T0 + m * 60_000 + i * 2000, 'newco', `10.1.${i}.${m % 250}`)))
     }
     alerts.push(...engine.flush())
     expect(alerts.length).toBeLessThanOrEqual(1)
@@ -99,17 +123,30 @@ describe('bad input', () => {
   })
 
   it('survives a scrambled stream (shuffled, duplicated, skewed) with counted rejections and few alerts', () => {
-    const s = generateScenario({ seed: 3, days: 8, tenants: [{ name: 'shop', conversationsPerDay: 400, agents: 4, tokens: 1, utcOffsetHours: 0, growthPerMonth: 0 }] })
-    const rnd = (() => {
-      let x = 42
-      return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648)
-    })()
+    const s = generateScenario({
+      seed: 3,
+      days: 8,
+      tenants: [
+        {
+          name: 'shop',
+          conversationsPerDay: 400,
+          agents: 4,
+          tokens: 1,
+          utcOffsetHours: 0,
+          growthPerMonth: 0,
+        },
+      ],
+    })
+    const rnd = seededRandom(42)
     const events: WatchEvent[] = []
     for (const e of s.events) {
       const r = rnd()
-      if (r < 0.01) events.push(e, e) // duplicated (same id below)
-      else if (r < 0.015) events.push({ ...e, ts: e.ts - 3_600_000 }) // far late
-      else if (r < 0.02) events.push({ ...e, ts: e.ts + 6 * 3_600_000 }) // skewed clock
+      if (r < 0.01)
+        events.push(e, e) // duplicated (same id below)
+      else if (r < 0.015)
+        events.push({ ...e, ts: e.ts - 3_600_000 }) // far late
+      else if (r < 0.02)
+        events.push({ ...e, ts: e.ts + 6 * 3_600_000 }) // skewed clock
       else events.push(e)
     }
     const engine = new WatchEngine()

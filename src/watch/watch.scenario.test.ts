@@ -27,9 +27,19 @@ function run(s: Scenario): WatchAlert[] {
   return alerts
 }
 
-function firstAlertFor(alerts: WatchAlert[], tenant: string, onset: number, end: number): WatchAlert | undefined {
+function firstAlertFor(
+  alerts: WatchAlert[],
+  tenant: string,
+  onset: number,
+  end: number,
+): WatchAlert | undefined {
   return alerts
-    .filter((a) => a.tenant === tenant && Date.parse(a.detectedAt) >= onset && Date.parse(a.detectedAt) <= end + 30 * MINUTE)
+    .filter(
+      (a) =>
+        a.tenant === tenant &&
+        Date.parse(a.detectedAt) >= onset &&
+        Date.parse(a.detectedAt) <= end + 30 * MINUTE,
+    )
     .sort((a, b) => Date.parse(a.detectedAt) - Date.parse(b.detectedAt))[0]
 }
 
@@ -70,7 +80,10 @@ describe('watch engine over generated traffic', () => {
   it('raises one alert per incident, not a storm', () => {
     for (const inc of scenario.incidents) {
       const during = alerts.filter(
-        (a) => a.tenant === inc.tenant && Date.parse(a.detectedAt) >= inc.onset && Date.parse(a.detectedAt) <= inc.end,
+        (a) =>
+          a.tenant === inc.tenant &&
+          Date.parse(a.detectedAt) >= inc.onset &&
+          Date.parse(a.detectedAt) <= inc.end,
       )
       expect(during.length, inc.kind).toBeLessThanOrEqual(2)
     }

@@ -121,7 +121,8 @@ const MAX_LINE = 64 * 1024
 
 /** Parses one JSON line. Never throws: a bad line comes back with its reason. */
 export function parseWatchLine(line: string): ParsedLine {
-  if (line.length > MAX_LINE) return { ok: false, reason: 'malformed_json', detail: 'line longer than 64 KiB' }
+  if (line.length > MAX_LINE)
+    return { ok: false, reason: 'malformed_json', detail: 'line longer than 64 KiB' }
   let value: unknown
   try {
     value = JSON.parse(line)
@@ -133,12 +134,20 @@ export function parseWatchLine(line: string): ParsedLine {
   }
   const type = (value as { type?: unknown }).type
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
-    return { ok: false, reason: 'unknown_type', detail: `type ${JSON.stringify(type)?.slice(0, 60)} is not watched` }
+    return {
+      ok: false,
+      reason: 'unknown_type',
+      detail: `type ${JSON.stringify(type)?.slice(0, 60)} is not watched`,
+    }
   }
   const parsed = watchEventSchema.safeParse(value)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    return { ok: false, reason: 'invalid_event', detail: `${issue?.path.join('.') || '(root)'}: ${issue?.message}` }
+    return {
+      ok: false,
+      reason: 'invalid_event',
+      detail: `${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    }
   }
   return { ok: true, event: parsed.data }
 }
@@ -165,7 +174,14 @@ export function fromParleyEvent(e: ParleyEvent): WatchEvent | null {
         landingPage: e.landingPage ?? null,
       }
     case 'message.sent':
-      return { ...base, type: e.type, conversationId: e.conversationId, sender: e.sender, length: e.length, ip }
+      return {
+        ...base,
+        type: e.type,
+        conversationId: e.conversationId,
+        sender: e.sender,
+        length: e.length,
+        ip,
+      }
     case 'auth.login': {
       if (!ip) return null
       // The stream reports a failed second factor as a failed login with an `mfa…` reason.

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freshDatabase, REDIS_TEST_URL, type TestDatabase } from '../../test/engines.js'
+import { api, Client, completeSetup, type Harness } from '../../test/harness.js'
+import { type ServerProcess, startServerProcess } from '../../test/processes.js'
+
+describe('two Parley processes sharing PostgreSQL and Redis', () => {
+  let tdb: TestDatabase
+  let a: ServerProcess
+  let b: ServerProcess
+  beforeAll(async () => {
+    tdb = await freshDatabase('postgres')
+    const shared = { DATABASE_URL: tdb.databaseUrl!, REDIS_URL: REDIS_TEST_URL }
+    a = await startServerProcess({ ...shared, NODE_ID: 'node-a' })
+    b = await startServerProcess({ ...shared, NODE_ID: 'node-b' })
+  }, 60_000)
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()])
+    await tdb?.dispose()
+  })
+
+  it("delivers a visitor's message on node A to an agent on node B, and the reply back", async () => {
+    const setupUrl = /(http\S+\/console\/setup#token=\S+)/.exec(a.stdout())?.[1]
+    expect(setupUrl).toBeDefined()
+    expect(b.stdout()).not.toContain('/console/setup#token=')
+    const cookie = await completeSetup(b.url, setupUrl!)
+    const widgetKey = (await api({ url: a.url }, 'GET', '/api/v1/demo/widget-key')).body.key
+    const hA = { wsUrl: a.url.replace('http', 'ws'), origin: a.url, tenant: { widgetKey } } as unknown as Harness
+    const hB = { wsUrl: b.url.replace('http', 'ws') } as unknown as Harness
+
+    const { client: agent } = await Client.agent(hB, cookie)
+    const { client: visitor } = await Client.visitor(hA)
+    const { conversation } = await visitor.request({ type: 'conversation.start' })
+    // Presence lives in the shared database: the agent on B is assigned the chat started on A.
+    const assigned = await agent.next((f) => f.type === 'conversation.updated' && f.conversation.id === conversation.id && f.conversation.status === 'assigned')
+    expect(assigned.conversation.agentId).toBeDefined()
+
+    await visitor.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'v1', text: 'hello from A' })
+    const atB = await agent.next((f) => f.type === 'message' && f.message.conversationId === conversation.id)
+    expect(atB.message).toMatchObject({ text: 'hello from A', seq: 1 })
+
+    await agent.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'b1', text: 'hello from B' })
+    const atA = await visitor.next((f) => f.type === 'message' && f.message.seq === 2)
+    expect(atA.message.text).toBe('hello from B')
+    // Each message arrives once, not once per node.
+    await new Promise((r) => setTimeout(r, 200))
+    expect(agent.frames.filter((f) => f.type === 'message' && f.message.seq === 1)).toHaveLength(0)
+    agent.close()
+    visitor.close()
+  })
+})

@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+
+const ROOT = resolve(import.meta.dirname, '..')
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => res(port))
+    })
+    s.on('error', rej)
+  })
+}
+
+export interface ServerProcess {
+  proc: ChildProcess
+  url: string
+  stdout: () => string
+  stop(signal?: NodeJS.Signals): Promise<void>
+}
+
+/** Starts `parley serve` as a real child process and waits until /readyz answers. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = Number(env.PORT ?? (await freePort()))
+  const url = `http://127.0.0.1:${port}`
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', PUBLIC_URL: url, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout!.on('data', (d) => {
+    out += d
+  })
+  proc.stderr!.on('data', (d) => {
+    out += d
+  })
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()))
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited early:\n${out}`)
+    try {
+      const r = await fetch(`${url}/readyz`)
+      if (r.ok && out.includes('Parley is running')) break
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`server did not become ready:\n${out}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    proc,
+    url,
+    stdout: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode === null) proc.kill(signal)
+      await exited
+    },
+  }
+}
