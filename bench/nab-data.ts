@@ -26,10 +26,9 @@ export function parseNabTime(s: string): number {
 }
 
 export function loadNab(root: string): NabFile[] {
-  const windowsJson = JSON.parse(readFileSync(join(root, 'labels', 'combined_windows.json'), 'utf8')) as Record<
-    string,
-    [string, string][]
-  >
+  const windowsJson = JSON.parse(
+    readFileSync(join(root, 'labels', 'combined_windows.json'), 'utf8'),
+  ) as Record<string, [string, string][]>
   const out: NabFile[] = []
   for (const category of readdirSync(join(root, 'data')).sort()) {
     for (const file of readdirSync(join(root, 'data', category)).sort()) {

@@ -66,7 +66,8 @@ export function calcSweepScore(
   cost: CostProfile,
   probationPercent = 0.15,
 ): AnomalyPoint[] {
-  if (timestamps.length !== anomalyScores.length) throw new Error('timestamps and anomalyScores differ in length')
+  if (timestamps.length !== anomalyScores.length)
+    throw new Error('timestamps and anomalyScores differ in length')
   const windowLimits = windows.slice()
   const anomalyList: AnomalyPoint[] = []
   const maxTP = scaledSigmoid(-1.0)
@@ -83,6 +84,10 @@ export function calcSweepScore(
 
   for (let i = 0; i < timestamps.length; i++) {
     const curTime = timestamps[i]!
+    const score = anomalyScores[i]!
+    // NAB's detector base class raises on the same condition.
+    if (!(score >= 0 && score <= 1))
+      throw new Error(`${dataSetName} row ${i}: anomaly score ${score} not in [0,1]`)
     let weightedScore: number
     const next = windowLimits[0]
     if (next && curTime === next[0]) {
@@ -90,7 +95,8 @@ export function calcSweepScore(
       curWindowName = `${dataSetName}|${curWindowLimits[0]}`
       const right = indexOf.get(curWindowLimits[1])
       const left = indexOf.get(curWindowLimits[0])
-      if (right === undefined || left === undefined) throw new Error(`window edge not in data: ${curWindowName}`)
+      if (right === undefined || left === undefined)
+        throw new Error(`window edge not in data: ${curWindowName}`)
       curWindowRightIndex = right
       curWindowWidth = curWindowRightIndex - left + 1
     }
@@ -109,7 +115,7 @@ export function calcSweepScore(
       weightedScore = unweightedScore * cost.fpWeight
     }
     const pointWindowName = i >= probation ? curWindowName : PROBATIONARY
-    anomalyList.push({ anomalyScore: anomalyScores[i]!, sweepScore: weightedScore, windowName: pointWindowName })
+    anomalyList.push({ anomalyScore: score, sweepScore: weightedScore, windowName: pointWindowName })
     if (curWindowLimits !== null && curTime === curWindowLimits[1]) {
       prevWindowRightIndex = i
       prevWindowWidth = curWindowWidth
@@ -124,7 +130,10 @@ export function calcSweepScore(
  * NAB `Sweeper.calcScoreByThreshold`: the score at every distinct threshold, from 1.1 (no
  * detections) down to the lowest score. A row is a detection when its score >= threshold.
  */
-export function calcScoreByThreshold(anomalyList: readonly AnomalyPoint[], cost: CostProfile): ThresholdScore[] {
+export function calcScoreByThreshold(
+  anomalyList: readonly AnomalyPoint[],
+  cost: CostProfile,
+): ThresholdScore[] {
   const scorable = anomalyList.filter((x) => x.windowName !== PROBATIONARY)
   // Python's sorted(reverse=True) is stable; ties are processed together, so order inside a tie is moot.
   scorable.sort((a, b) => b.anomalyScore - a.anomalyScore)

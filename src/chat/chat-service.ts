@@ -44,6 +44,9 @@ export interface MessageAck {
   duplicate: boolean
 }
 
+/** How long a write-path conversation check may be reused (see ChatService.#hot). */
+const HOT_CONVERSATION_MS = 1000
+
 const SYSTEM_SENDER: SenderView = { kind: 'system', id: 'system', name: null }
 
 /**
@@ -54,6 +57,12 @@ const SYSTEM_SENDER: SenderView = { kind: 'system', id: 'system', name: null }
 export class ChatService {
   readonly router: Router
   readonly #names = new Map<string, string>()
+  /**
+   * Conversations recently checked on the write path, so a busy chat does not read its row
+   * for every message. Any change to a conversation is announced on the bus, which every
+   * node hears, and drops the entry; the short lifetime bounds a missed announcement.
+   */
+  readonly #hot = new Map<string, { row: ConversationRow; at: number }>()
 
   constructor(
     readonly store: Store,
@@ -62,6 +71,10 @@ export class ChatService {
     readonly limits: ChatLimits,
   ) {
     this.router = new Router(store, (tenantId, delivery) => this.publish(tenantId, delivery), (conv) => this.conversationView(conv))
+    bus.subscribe((env) => {
+      const d = env.payload as Delivery
+      if (d.frame.type === 'conversation.updated' && d.conversationId) this.#hot.delete(d.conversationId)
+    })
   }
 
   publish(tenantId: string, delivery: Delivery): void {
@@ -70,7 +83,16 @@ export class ChatService {
 
   /** Loads a conversation the context may act on; anything else is "not found", never "forbidden". */
   async conversationFor(ctx: AuthContext, conversationId: string, action: ConversationAction): Promise<ConversationRow> {
-    const conv = await this.store.conversations.conversation(ctx.tenantId, conversationId)
+    const hotPath = action === 'write' || action === 'note'
+    const hit = hotPath ? this.#hot.get(conversationId) : undefined
+    let conv = hit && performance.now() - hit.at < HOT_CONVERSATION_MS && hit.row.tenant_id === ctx.tenantId ? hit.row : undefined
+    if (!conv) {
+      conv = await this.store.conversations.conversation(ctx.tenantId, conversationId)
+      if (conv && hotPath) {
+        if (this.#hot.size >= 50_000) this.#hot.clear()
+        this.#hot.set(conversationId, { row: conv, at: performance.now() })
+      }
+    }
     const teams = conv && ctx.kind === 'agent' && ctx.role !== 'admin' ? await this.teamsOf(ctx) : []
     if (!conv || !canAccessConversation(ctx, action, conv, teams)) {
       if (conv && ctx.kind === 'agent') this.#denied(ctx, `conversation:${action}`, conversationId)

@@ -70,7 +70,7 @@ for (const engine of ENGINES) {
         headers: { cookie: h.adminCookie, 'x-parley-csrf': '1', 'content-type': 'application/json' },
         body: '{"name":',
       })
-      const body = await res.json()
+      const body = (await res.json()) as any
       expect(res.status).toBe(400)
       expect(body.error.code).toBe('PARLEY_ERR_BAD_REQUEST')
       expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/)
@@ -150,13 +150,13 @@ for (const engine of ENGINES) {
         })
       const ok = await upload(PNG, 'scan.png')
       expect(ok.status).toBe(201)
-      const { attachment } = await ok.json()
+      const { attachment } = (await ok.json()) as any
       expect(attachment.contentType).toBe('image/png')
       const exe = await upload(Buffer.from('4d5a900003000000', 'hex'), 'invoice.pdf')
-      expect((await exe.json()).error.code).toBe('PARLEY_ERR_ATTACHMENT_TYPE')
+      expect(((await exe.json()) as any).error.code).toBe('PARLEY_ERR_ATTACHMENT_TYPE')
       const html = await upload(Buffer.from('<script>alert(1)</script>'), 'x.html')
       expect(html.status).toBe(201)
-      const htmlAttachment = (await html.json()).attachment
+      const htmlAttachment = ((await html.json()) as any).attachment
       expect(htmlAttachment.contentType).toBe('text/plain')
       const dl = await fetch(`${h.url}/api/v1/conversations/${conversation.id}/attachments/${htmlAttachment.id}`, { headers: { cookie: h.adminCookie } })
       expect(dl.headers.get('content-disposition')).toMatch(/^attachment;/)
@@ -195,7 +195,7 @@ for (const engine of ENGINES) {
       }
       const send = doc.body.paths['/api/v1/conversations/{id}/messages'].post
       expect(send.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['clientMsgId', 'text']))
-      expect(h.parley.routes.length).toBe(Object.values(doc.body.paths).reduce((n: number, p: object) => n + Object.keys(p).length, 0))
+      expect(h.parley.routes.length).toBe(Object.values(doc.body.paths as Record<string, object>).reduce((n: number, p: object) => n + Object.keys(p).length, 0))
     })
 
     it('answers health, readiness and metrics, and puts a strict CSP on pages', async () => {

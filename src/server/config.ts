@@ -16,6 +16,8 @@ const envSchema = z.object({
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
   NODE_ID: z.string().min(1).max(64).optional(),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  WS_FRAMES_PER_SECOND: z.coerce.number().int().min(1).default(30),
+  WS_BURST: z.coerce.number().int().min(1).default(60),
 })
 
 export interface ParleyConfig {
@@ -57,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
     nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}`,
     trustProxy: e.TRUST_PROXY === 'true',
-    ws: { maxFrameBytes: 64 * 1024, framesPerSecond: 30, burst: 60, slowClientBytes: 1024 * 1024 },
+    ws: { maxFrameBytes: 64 * 1024, framesPerSecond: e.WS_FRAMES_PER_SECOND, burst: e.WS_BURST, slowClientBytes: 1024 * 1024 },
     ...overrides,
   }
 }

@@ -74,6 +74,8 @@ export class Gateway {
   readonly #tenants = new Map<string, Set<Connection>>()
   readonly #visitorsByConversation = new Map<string, Set<Connection>>()
   #visitorSecret = ''
+  readonly #corked = new Set<import('node:net').Socket>()
+  #uncorkScheduled = false
 
   constructor(
     private readonly deps: {
@@ -371,7 +373,24 @@ export class Gateway {
         return this.#close(conn, CLOSE.tryAgainLater, 'slow consumer: reconnect and resume')
       }
     }
+    // Frames sent in one event-loop turn leave in one write: a group commit acks many
+    // messages at once, and a syscall per frame would cost more than the frames.
+    const socket = (ws as unknown as { _socket?: import('node:net').Socket })._socket
+    if (socket && !this.#corked.has(socket)) {
+      socket.cork()
+      this.#corked.add(socket)
+      if (!this.#uncorkScheduled) {
+        this.#uncorkScheduled = true
+        setImmediate(() => this.#uncork())
+      }
+    }
     ws.send(data)
+  }
+
+  #uncork(): void {
+    this.#uncorkScheduled = false
+    for (const socket of this.#corked) socket.uncork()
+    this.#corked.clear()
   }
 
   #error(conn: Connection, ref: string | undefined, err: unknown): void {

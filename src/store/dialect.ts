@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
+import { SqliteCheckpointer } from './sqlite-checkpointer.js'
 
 /**
  * The few ways the two engines differ, as flags (Kysely's DialectAdapter idea): feature code
@@ -27,6 +28,9 @@ export interface StoreConnection {
   traits: DialectTraits
   /** Short description without credentials, for logs. */
   describe: string
+  /** The in-process SQLite handle, for the message hot path; null on PostgreSQL. */
+  sqlite: SQLite.Database | null
+  checkpointer: SqliteCheckpointer | null
 }
 
 export type SqliteSync = 'OFF' | 'NORMAL' | 'FULL'
@@ -54,6 +58,8 @@ export function connectStore(opts: StoreOptions): StoreConnection {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       traits: { name: 'postgres', bytesType: 'bytea', needsRowLocks: true, ilike: 'ilike' },
       describe: `postgres://${url.host}${url.pathname}`,
+      sqlite: null,
+      checkpointer: null,
     }
   }
   if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true })
@@ -62,14 +68,43 @@ export function connectStore(opts: StoreOptions): StoreConnection {
   database.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'NORMAL'}`)
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
+  // A larger page cache keeps the hot indexes in memory; commits then write, not read.
+  database.pragma('cache_size = -65536')
+  // Checkpoints run in a worker (SqliteCheckpointer); this threshold (about 200 MB) is the backstop.
+  if (opts.sqlitePath !== ':memory:') database.pragma('wal_autocheckpoint = 50000')
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     traits: { name: 'sqlite', bytesType: 'blob', needsRowLocks: false, ilike: 'like' },
     describe: `sqlite:${opts.sqlitePath}`,
+    sqlite: database,
+    checkpointer: opts.sqlitePath === ':memory:' ? null : new SqliteCheckpointer(opts.sqlitePath),
   }
 }
 
 /** Answers whether the database responds (for /readyz). */
 export async function pingStore(conn: StoreConnection): Promise<void> {
   await sql`select 1`.execute(conn.db)
+}
+
+/**
+ * Kysely prepares every statement anew; on the hot path the same few SQL texts repeat, so
+ * prepared statements are kept (bounded) and reused. Statements are stateless between runs.
+ */
+function withStatementCache(database: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>()
+  const prepare = database.prepare.bind(database)
+  return new Proxy(database, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver)
+      return (source: string) => {
+        let stmt = cache.get(source)
+        if (!stmt) {
+          stmt = prepare(source)
+          if (cache.size >= 500) cache.delete(cache.keys().next().value!)
+          cache.set(source, stmt)
+        }
+        return stmt
+      }
+    },
+  })
 }

@@ -1,7 +1,6 @@
-import type { Kysely, Transaction } from 'kysely'
 import type { BodyCodec } from './body-codec.js'
-import type { DialectTraits } from './dialect.js'
-import type { Database, MessageTable } from './schema.js'
+import type { MessageOps, MessageTransaction } from './message-ops.js'
+import type { MessageTable } from './schema.js'
 
 export interface MessageWrite {
   id: string
@@ -53,15 +52,13 @@ export class MessageWriter {
   #queue: Pending[] = []
   #flushing = false
   #scheduled = false
-  readonly #db: Kysely<Database>
-  readonly #traits: DialectTraits
+  readonly #transaction: MessageTransaction
   readonly #codec: () => BodyCodec
   /** Observes each commit (batch size and duration) for metrics. */
   onCommit: (size: number, ms: number) => void = () => {}
 
-  constructor(db: Kysely<Database>, traits: DialectTraits, codec: () => BodyCodec) {
-    this.#db = db
-    this.#traits = traits
+  constructor(transaction: MessageTransaction, codec: () => BodyCodec) {
+    this.#transaction = transaction
     this.#codec = codec
   }
 
@@ -92,7 +89,7 @@ export class MessageWriter {
     const batch = this.#queue.splice(0, MAX_BATCH)
     const started = performance.now()
     try {
-      const results = await this.#db.transaction().execute((trx) => this.#commit(trx, batch))
+      const results = await this.#transaction((ops) => this.#commit(ops, batch))
       this.onCommit(batch.length, performance.now() - started)
       batch.forEach((p, i) => {
         const r = results[i]!
@@ -112,7 +109,7 @@ export class MessageWriter {
   async #commitEachAlone(items: Pending[]): Promise<void> {
     for (const p of items) {
       try {
-        const [r] = await this.#db.transaction().execute((trx) => this.#commit(trx, [p]))
+        const [r] = await this.#transaction((ops) => this.#commit(ops, [p]))
         if (r instanceof Error) p.reject(r)
         else p.resolve(r!)
       } catch (err) {
@@ -121,18 +118,10 @@ export class MessageWriter {
     }
   }
 
-  async #commit(trx: Transaction<Database>, batch: Pending[]): Promise<(MessageWriteResult | Error)[]> {
+  async #commit(ops: MessageOps, batch: Pending[]): Promise<(MessageWriteResult | Error)[]> {
     const convIds = [...new Set(batch.map((p) => p.write.conversationId))]
-    let owners = trx.selectFrom('conversations').select(['id', 'tenant_id']).where('id', 'in', convIds)
-    if (this.#traits.needsRowLocks) owners = owners.forUpdate()
-    const tenantOf = new Map((await owners.execute()).map((r) => [r.id, r.tenant_id]))
-    const clientIds = [...new Set(batch.map((p) => p.write.clientMsgId))]
-    const existing = await trx
-      .selectFrom('messages')
-      .select(['id', 'conversation_id', 'client_msg_id', 'seq', 'created_at'])
-      .where('conversation_id', 'in', convIds)
-      .where('client_msg_id', 'in', clientIds)
-      .execute()
+    const tenantOf = await ops.owners(convIds)
+    const existing = await ops.existing(batch.map((p) => ({ conversationId: p.write.conversationId, clientMsgId: p.write.clientMsgId })))
     const known = new Map<string, MessageWriteResult>()
     for (const row of existing) {
       known.set(`${row.conversation_id}\u0000${row.client_msg_id}`, {
@@ -159,19 +148,8 @@ export class MessageWriter {
     const nextSeq = new Map<string, number>()
     if (fresh.length > 0) {
       const now = Date.now()
-      const counts = [...perConv]
-      const bumped = await trx
-        .updateTable('conversations')
-        .set((eb) => {
-          const [[firstId, firstN], ...rest] = counts as [[string, number], ...[string, number][]]
-          let bump = eb.case().when('id', '=', firstId).then(firstN)
-          for (const [id, n] of rest) bump = bump.when('id', '=', id).then(n)
-          return { last_seq: eb('last_seq', '+', bump.else(0).end()), updated_at: now }
-        })
-        .where('id', 'in', counts.map(([id]) => id))
-        .returning(['id', 'last_seq'])
-        .execute()
-      for (const row of bumped) nextSeq.set(row.id, row.last_seq - (perConv.get(row.id) ?? 0) + 1)
+      const lastSeq = await ops.bump([...perConv], now)
+      for (const [id, last] of lastSeq) nextSeq.set(id, last - (perConv.get(id) ?? 0) + 1)
       const agentConvs = new Set<string>()
       const codec = this.#codec()
       const rows = []
@@ -201,20 +179,8 @@ export class MessageWriter {
         })
         if (w.senderKind === 'agent' && w.kind !== 'note') agentConvs.add(w.conversationId)
       }
-      for (let i = 0; i < rows.length; i += MAX_BATCH) {
-        await trx
-          .insertInto('messages')
-          .values(rows.slice(i, i + MAX_BATCH))
-          .execute()
-      }
-      if (agentConvs.size > 0) {
-        await trx
-          .updateTable('conversations')
-          .set({ first_response_at: now })
-          .where('id', 'in', [...agentConvs])
-          .where('first_response_at', 'is', null)
-          .execute()
-      }
+      await ops.insert(rows)
+      if (agentConvs.size > 0) await ops.markFirstResponse([...agentConvs], now)
     }
 
     const firstWrite = new Map<string, Pending>()

@@ -3,6 +3,7 @@ import { ContentRepo } from './content.js'
 import { ConversationRepo } from './conversations.js'
 import { connectStore, pingStore, type StoreConnection, type StoreOptions } from './dialect.js'
 import { DirectoryRepo } from './directory.js'
+import { kyselyMessageTransaction, sqliteMessageTransaction } from './message-ops.js'
 import { MessageWriter } from './message-writer.js'
 import { migrateToLatest } from './migrate.js'
 
@@ -24,7 +25,10 @@ export class Store {
     this.directory = new DirectoryRepo(conn.db, conn.traits)
     this.conversations = new ConversationRepo(conn.db, conn.traits, codec)
     this.content = new ContentRepo(conn.db, codec)
-    this.messages = new MessageWriter(conn.db, conn.traits, codec)
+    this.messages = new MessageWriter(
+      conn.sqlite ? sqliteMessageTransaction(conn.db, conn.sqlite) : kyselyMessageTransaction(conn.db, conn.traits.needsRowLocks),
+      codec,
+    )
   }
 
   /** Connects and migrates to the latest schema. */
@@ -45,6 +49,7 @@ export class Store {
 
   async close(): Promise<void> {
     await this.messages.drain()
+    await this.conn.checkpointer?.close()
     await this.conn.db.destroy()
   }
 }

@@ -1,0 +1,192 @@
+// npm run bench:chat -- [--visitors 1000] [--agents 50] [--seconds 10] [--db sqlite|postgres] [--quick]
+// Parley (every message persisted, acked after commit) against a bare ws relay, same clients.
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type WebSocket from 'ws'
+import { freshDatabase } from '../test/engines.js'
+import { freePort, startServerProcess } from '../test/processes.js'
+import { drive, nextFrame, open, type Pair, percentile, pool } from './chat-clients.js'
+
+const { values } = parseArgs({
+  options: {
+    visitors: { type: 'string', default: '1000' },
+    agents: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '10' },
+    db: { type: 'string', default: 'sqlite' },
+    rate: { type: 'string', default: '5000' },
+    window: { type: 'string', default: '2' },
+    quick: { type: 'boolean', default: false },
+  },
+})
+const quick = values.quick
+const V = quick ? 100 : Number(values.visitors)
+const M = quick ? 5 : Number(values.agents)
+const SECONDS = quick ? 2 : Number(values.seconds)
+const RATE = quick ? 500 : Number(values.rate)
+const WINDOW = Number(values.window)
+const ROOT = resolve(import.meta.dirname, '..')
+
+interface Target {
+  name: string
+  wsUrl: string
+  origin: string
+  agentHeaders: Record<string, string>[]
+  visitorQuery: string
+  memory: () => Promise<{ heap: number; rss: number }>
+  stop: () => Promise<void>
+}
+
+async function json(url: string, init: RequestInit = {}) {
+  const r = await fetch(url, { ...init, headers: { 'content-type': 'application/json', 'x-parley-csrf': '1', ...(init.headers ?? {}) } })
+  return { body: (await r.json()) as any, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! }
+}
+
+async function parleyTarget(db: string): Promise<Target> {
+  const tdb = db === 'postgres' ? await freshDatabase('postgres') : null
+  const server = await startServerProcess({
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-bench-')),
+    ...(tdb ? { DATABASE_URL: tdb.databaseUrl! } : {}),
+    WS_FRAMES_PER_SECOND: '100000',
+    WS_BURST: '100000',
+  }, process.env.PARLEY_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [])
+  const setupUrl = /(http\S+\/console\/setup#token=(\S+))/.exec(server.stdout())!
+  const admin = await json(`${server.url}/api/v1/auth/setup`, { method: 'POST', body: JSON.stringify({ token: setupUrl[2], password: 'benchmark password 1' }) })
+  const agentHeaders: Record<string, string>[] = []
+  await pool(
+    Array.from({ length: M }, (_, i) => i),
+    4,
+    async (i) => {
+      const created = await json(`${server.url}/api/v1/agents`, {
+        method: 'POST',
+        headers: { cookie: admin.cookie },
+        body: JSON.stringify({ email: `agent${i}@bench.test`, name: `Agent ${i}`, capacity: Math.ceil(V / M) + 1 }),
+      })
+      const token = new URL(created.body.setupUrl).hash.replace('#token=', '')
+      const signedIn = await json(`${server.url}/api/v1/auth/setup`, { method: 'POST', body: JSON.stringify({ token, password: 'benchmark password 1' }) })
+      agentHeaders.push({ cookie: signedIn.cookie })
+    },
+  )
+  const key = (await json(`${server.url}/api/v1/demo/widget-key`)).body.key
+  return {
+    name: `parley (${db})`,
+    wsUrl: server.url.replace('http', 'ws'),
+    origin: server.url,
+    agentHeaders,
+    visitorQuery: `role=visitor&key=${key}`,
+    memory: async () => {
+      const text = await fetch(`${server.url}/metrics`).then((r) => r.text())
+      const num = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN)
+      return { heap: num('parley_nodejs_heap_size_used_bytes'), rss: num('parley_process_resident_memory_bytes') }
+    },
+    stop: async () => {
+      await server.stop()
+      await tdb?.dispose()
+    },
+  }
+}
+
+async function relayTarget(): Promise<Target> {
+  const port = await freePort()
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/relay-server.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise<void>((r) => proc.stdout!.once('data', () => r()))
+  return {
+    name: 'bare ws relay',
+    wsUrl: `ws://127.0.0.1:${port}`,
+    origin: `http://127.0.0.1:${port}`,
+    agentHeaders: Array.from({ length: M }, () => ({})),
+    visitorQuery: 'role=visitor',
+    memory: async () => ({ heap: Number.NaN, rss: Number.NaN }),
+    stop: async () => {
+      proc.kill()
+    },
+  }
+}
+
+async function connect(t: Target): Promise<{ agents: WebSocket[]; pairs: Pair[]; perSocketBytes: { heap: number; rss: number } }> {
+  const agents: WebSocket[] = []
+  for (const headers of t.agentHeaders) {
+    const ws = await open(`${t.wsUrl}/ws?role=agent`, headers)
+    ws.send('{"type":"auth","ref":"a"}')
+    await nextFrame(ws, (f) => f.ref === 'a')
+    ws.send('{"type":"presence.set","status":"online","ref":"p"}')
+    await nextFrame(ws, (f) => f.ref === 'p')
+    agents.push(ws)
+  }
+  const before = await t.memory()
+  const visitors: WebSocket[] = []
+  await pool(
+    Array.from({ length: V }, (_, i) => i),
+    50,
+    async () => {
+      const ws = await open(`${t.wsUrl}/ws?${t.visitorQuery}`, { origin: t.origin })
+      ws.send('{"type":"auth","ref":"a"}')
+      await nextFrame(ws, (f) => f.ref === 'a')
+      visitors.push(ws)
+    },
+  )
+  await new Promise((r) => setTimeout(r, 300))
+  const after = await t.memory()
+  const perSocketBytes = { heap: (after.heap - before.heap) / V, rss: (after.rss - before.rss) / V }
+  const pairs: Pair[] = []
+  await pool(visitors, 20, async (ws) => {
+    const assigned = nextFrame(ws, (f) => (f.type === 'conversation.updated' && f.conversation.status === 'assigned') || (f.type === 'conversation' && f.conversation.status === 'assigned'))
+    ws.send('{"type":"conversation.start","ref":"s"}')
+    const started = await nextFrame(ws, (f) => f.ref === 's')
+    await assigned
+    pairs.push({ visitor: ws, conversationId: started.conversation.id })
+  })
+  return { agents, pairs, perSocketBytes }
+}
+
+interface Row {
+  target: string
+  maxPerSec: number
+  maxP50: number
+  maxP99: number
+  atRatePerSec: number
+  atRateP50: number
+  atRateP99: number
+  perSocket: { heap: number; rss: number }
+}
+
+async function measure(t: Target): Promise<Row> {
+  const { agents, pairs, perSocketBytes } = await connect(t)
+  await drive(pairs, agents, { seconds: Math.min(2, SECONDS), window: 1 })
+  const max = await drive(pairs, agents, { seconds: SECONDS, window: WINDOW })
+  const rated = await drive(pairs, agents, { seconds: SECONDS, ratePerSecond: RATE })
+  for (const ws of [...agents, ...pairs.map((p) => p.visitor)]) ws.terminate()
+  await t.stop()
+  return {
+    target: t.name,
+    maxPerSec: max.acked / max.seconds,
+    maxP50: percentile(max.latencies, 50),
+    maxP99: percentile(max.latencies, 99),
+    atRatePerSec: rated.acked / rated.seconds,
+    atRateP50: percentile(rated.latencies, 50),
+    atRateP99: percentile(rated.latencies, 99),
+    perSocket: perSocketBytes,
+  }
+}
+
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a')
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a')
+
+console.log(`bench:chat  ${V} visitors, ${M} agents, ${SECONDS}s per phase, closed loop window ${WINDOW}, open loop ${RATE} msg/s, db ${values.db}`)
+const parley = await measure(await parleyTarget(values.db!))
+const relay = await measure(await relayTarget())
+console.log('')
+console.log('target               | max msg/s | p50 ms | p99 ms | at-rate msg/s | p50 ms | p99 ms | idle visitor socket (heap / rss bytes)')
+for (const r of [parley, relay]) {
+  console.log(
+    `${r.target.padEnd(20)} | ${f0(r.maxPerSec).padStart(9)} | ${f1(r.maxP50).padStart(6)} | ${f1(r.maxP99).padStart(6)} | ${f0(r.atRatePerSec).padStart(13)} | ${f1(r.atRateP50).padStart(6)} | ${f1(r.atRateP99).padStart(6)} | ${f0(r.perSocket.heap)} / ${f0(r.perSocket.rss)}`,
+  )
+}
+const ratio = parley.maxPerSec / relay.maxPerSec
+console.log('')
+console.log(`ratio parley/relay throughput: ${(ratio * 100).toFixed(1)}%   (target >= 20%)`)
+console.log(`persisted msg/s: ${f0(parley.maxPerSec)} (target >= 15,000); p99 at ${RATE} msg/s: ${f1(parley.atRateP99)} ms (target < 15 ms)`)
+console.log(`memory per idle visitor socket: ${f0(parley.perSocket.heap)} B heap, ${f0(parley.perSocket.rss)} B rss (target <= 10,240)`)
+process.exit(0)

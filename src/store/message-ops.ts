@@ -1,0 +1,149 @@
+import type SQLite from 'better-sqlite3'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Database, NewMessageRow } from './schema.js'
+
+export interface ExistingMessage {
+  id: string
+  conversation_id: string
+  client_msg_id: string
+  seq: number
+  created_at: number
+}
+
+/**
+ * The five statements of a group commit. SQLite runs them as tiny cached prepared statements
+ * on its in-process handle (microseconds each); PostgreSQL as one multi-row statement each,
+ * to save network round trips. The algorithm around them is shared.
+ */
+export interface MessageOps {
+  /** Tenant of each existing conversation; on PostgreSQL the rows stay locked until commit. */
+  owners(conversationIds: string[]): Promise<Map<string, string>>
+  existing(pairs: { conversationId: string; clientMsgId: string }[]): Promise<ExistingMessage[]>
+  /** Adds `n` to each conversation's last_seq; returns the new last_seq. */
+  bump(counts: [string, number][], now: number): Promise<Map<string, number>>
+  insert(rows: NewMessageRow[]): Promise<void>
+  markFirstResponse(conversationIds: string[], now: number): Promise<void>
+}
+
+/** Runs `fn` in one transaction with the ops of this engine. */
+export type MessageTransaction = <T>(fn: (ops: MessageOps) => Promise<T>) => Promise<T>
+
+const CHUNK = 500
+
+export function kyselyMessageTransaction(db: Kysely<Database>, lockRows: boolean): MessageTransaction {
+  return (fn) => db.transaction().execute((trx) => fn(kyselyOps(trx, lockRows)))
+}
+
+function kyselyOps(trx: Transaction<Database>, lockRows: boolean): MessageOps {
+  return {
+    async owners(ids) {
+      let q = trx.selectFrom('conversations').select(['id', 'tenant_id']).where('id', 'in', ids)
+      if (lockRows) q = q.forUpdate()
+      return new Map((await q.execute()).map((r) => [r.id, r.tenant_id]))
+    },
+    async existing(pairs) {
+      const values = sql.join(pairs.map((p) => sql`(${p.conversationId}, ${p.clientMsgId})`))
+      return trx
+        .selectFrom('messages')
+        .select(['id', 'conversation_id', 'client_msg_id', 'seq', 'created_at'])
+        .where(sql<boolean>`(conversation_id, client_msg_id) in (values ${values})`)
+        .execute()
+    },
+    async bump(counts, now) {
+      // Built with sql.join in O(n): chained builder calls would copy the CASE node each time.
+      const delta = sql<number>`case id ${sql.join(
+        counts.map(([id, n]) => sql`when ${id} then ${n}`),
+        sql` `,
+      )} else 0 end`
+      const rows = await trx
+        .updateTable('conversations')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', delta), updated_at: now }))
+        .where(
+          'id',
+          'in',
+          counts.map(([id]) => id),
+        )
+        .returning(['id', 'last_seq'])
+        .execute()
+      return new Map(rows.map((r) => [r.id, r.last_seq]))
+    },
+    async insert(rows) {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await trx
+          .insertInto('messages')
+          .values(rows.slice(i, i + CHUNK))
+          .execute()
+      }
+    },
+    async markFirstResponse(ids, now) {
+      await trx.updateTable('conversations').set({ first_response_at: now }).where('id', 'in', ids).where('first_response_at', 'is', null).execute()
+    },
+  }
+}
+
+/**
+ * SQLite: the same ops on the raw handle. Holding Kysely's single connection for the whole
+ * transaction keeps every other query out, so the raw statements never interleave with one.
+ */
+export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Database): MessageTransaction {
+  // Prepared on first use: the tables exist only after the migrations have run.
+  const prepare = () => ({
+    owner: raw.prepare<[string], { tenant_id: string }>('select tenant_id from conversations where id = ?'),
+    existing: raw.prepare<[string, string], ExistingMessage>(
+      'select id, conversation_id, client_msg_id, seq, created_at from messages where conversation_id = ? and client_msg_id = ?',
+    ),
+    bump: raw.prepare<[number, number, string], { last_seq: number }>(
+      'update conversations set last_seq = last_seq + ?, updated_at = ? where id = ? returning last_seq',
+    ),
+    insert: raw.prepare(
+      'insert into messages (id, tenant_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, attachment_id, created_at) values (@id, @tenant_id, @conversation_id, @seq, @client_msg_id, @sender_kind, @sender_id, @kind, @body, @attachment_id, @created_at)',
+    ),
+    firstResponse: raw.prepare('update conversations set first_response_at = ? where id = ? and first_response_at is null'),
+  })
+  let statements: ReturnType<typeof prepare> | null = null
+  const ops: MessageOps = {
+    async owners(ids) {
+      const out = new Map<string, string>()
+      for (const id of ids) {
+        const row = statements!.owner.get(id)
+        if (row) out.set(id, row.tenant_id)
+      }
+      return out
+    },
+    async existing(pairs) {
+      const out: ExistingMessage[] = []
+      for (const p of pairs) {
+        const row = statements!.existing.get(p.conversationId, p.clientMsgId)
+        if (row) out.push(row)
+      }
+      return out
+    },
+    async bump(counts, now) {
+      const out = new Map<string, number>()
+      for (const [id, n] of counts) {
+        const row = statements!.bump.get(n, now, id)
+        if (row) out.set(id, row.last_seq)
+      }
+      return out
+    },
+    async insert(rows) {
+      for (const row of rows) statements!.insert.run(row)
+    },
+    async markFirstResponse(ids, now) {
+      for (const id of ids) statements!.firstResponse.run(now, id)
+    },
+  }
+  return (fn) =>
+    db.connection().execute(async () => {
+      statements ??= prepare()
+      raw.exec('begin immediate')
+      try {
+        const result = await fn(ops)
+        raw.exec('commit')
+        return result
+      } catch (err) {
+        if (raw.inTransaction) raw.exec('rollback')
+        throw err
+      }
+    })
+}
