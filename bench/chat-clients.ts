@@ -33,7 +33,11 @@ export function nextFrame(ws: WebSocket, pred: (f: any) => boolean, timeoutMs = 
 }
 
 /** Runs `fn` over items with at most `n` in flight. */
-export async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: T[],
+  n: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0
   await Promise.all(
     Array.from({ length: n }, async () => {
@@ -91,7 +95,9 @@ export async function drive(
     const id = `b${++seq}`
     sentAt.set(id, performance.now())
     sent++
-    p.visitor.send(`{"type":"message.send","conversationId":"${p.conversationId}","clientMsgId":"${id}","text":"${id} ${padding}"}`)
+    p.visitor.send(
+      `{"type":"message.send","conversationId":"${p.conversationId}","clientMsgId":"${id}","text":"${id} ${padding}"}`,
+    )
   }
   const onAck = new Map<WebSocket, (d: WebSocket.RawData) => void>()
   for (const p of pairs) {

@@ -19,6 +19,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '5000' },
     window: { type: 'string', default: '2' },
     quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'max,rate' },
   },
 })
 const quick = values.quick
@@ -36,24 +37,39 @@ interface Target {
   agentHeaders: Record<string, string>[]
   visitorQuery: string
   memory: () => Promise<{ heap: number; rss: number }>
+  metrics?: () => Promise<string>
   stop: () => Promise<void>
 }
 
 async function json(url: string, init: RequestInit = {}) {
-  const r = await fetch(url, { ...init, headers: { 'content-type': 'application/json', 'x-parley-csrf': '1', ...(init.headers ?? {}) } })
+  const r = await fetch(url, {
+    ...init,
+    headers: { 'content-type': 'application/json', 'x-parley-csrf': '1', ...(init.headers ?? {}) },
+  })
   return { body: (await r.json()) as any, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! }
 }
 
 async function parleyTarget(db: string): Promise<Target> {
   const tdb = db === 'postgres' ? await freshDatabase('postgres') : null
-  const server = await startServerProcess({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-bench-')),
-    ...(tdb ? { DATABASE_URL: tdb.databaseUrl! } : {}),
-    WS_FRAMES_PER_SECOND: '100000',
-    WS_BURST: '100000',
-  }, process.env.PARLEY_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [])
+  const server = await startServerProcess(
+    {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-bench-')),
+      ...(tdb ? { DATABASE_URL: tdb.databaseUrl! } : {}),
+      WS_FRAMES_PER_SECOND: '100000',
+      WS_BURST: '100000',
+    },
+    [
+      ...(process.env.PARLEY_BENCH_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`]
+        : []),
+      ...(process.env.PARLEY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
+  )
   const setupUrl = /(http\S+\/console\/setup#token=(\S+))/.exec(server.stdout())!
-  const admin = await json(`${server.url}/api/v1/auth/setup`, { method: 'POST', body: JSON.stringify({ token: setupUrl[2], password: 'benchmark password 1' }) })
+  const admin = await json(`${server.url}/api/v1/auth/setup`, {
+    method: 'POST',
+    body: JSON.stringify({ token: setupUrl[2], password: 'benchmark password 1' }),
+  })
   const agentHeaders: Record<string, string>[] = []
   await pool(
     Array.from({ length: M }, (_, i) => i),
@@ -62,10 +78,17 @@ async function parleyTarget(db: string): Promise<Target> {
       const created = await json(`${server.url}/api/v1/agents`, {
         method: 'POST',
         headers: { cookie: admin.cookie },
-        body: JSON.stringify({ email: `agent${i}@bench.test`, name: `Agent ${i}`, capacity: Math.ceil(V / M) + 1 }),
+        body: JSON.stringify({
+          email: `agent${i}@bench.test`,
+          name: `Agent ${i}`,
+          capacity: Math.ceil(V / M) + 1,
+        }),
       })
       const token = new URL(created.body.setupUrl).hash.replace('#token=', '')
-      const signedIn = await json(`${server.url}/api/v1/auth/setup`, { method: 'POST', body: JSON.stringify({ token, password: 'benchmark password 1' }) })
+      const signedIn = await json(`${server.url}/api/v1/auth/setup`, {
+        method: 'POST',
+        body: JSON.stringify({ token, password: 'benchmark password 1' }),
+      })
       agentHeaders.push({ cookie: signedIn.cookie })
     },
   )
@@ -78,9 +101,25 @@ async function parleyTarget(db: string): Promise<Target> {
     visitorQuery: `role=visitor&key=${key}`,
     memory: async () => {
       const text = await fetch(`${server.url}/metrics`).then((r) => r.text())
-      const num = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN)
-      return { heap: num('parley_nodejs_heap_size_used_bytes'), rss: num('parley_process_resident_memory_bytes') }
+      const num = (name: string) =>
+        Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN)
+      return {
+        heap: num('parley_nodejs_heap_size_used_bytes'),
+        rss: num('parley_process_resident_memory_bytes'),
+      }
     },
+    metrics: process.env.PARLEY_BENCH_METRICS
+      ? async () =>
+          (await fetch(`${server.url}/metrics`).then((r) => r.text()))
+            .split('\n')
+            .filter(
+              (l) =>
+                /parley_(db_commit_seconds|nodejs_eventloop_lag|nodejs_gc_duration_seconds_(sum|count))/.test(
+                  l,
+                ) && !l.startsWith('#'),
+            )
+            .join('\n')
+      : undefined,
     stop: async () => {
       await server.stop()
       await tdb?.dispose()
@@ -90,7 +129,11 @@ async function parleyTarget(db: string): Promise<Target> {
 
 async function relayTarget(): Promise<Target> {
   const port = await freePort()
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/relay-server.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/relay-server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   await new Promise<void>((r) => proc.stdout!.once('data', () => r()))
   return {
     name: 'bare ws relay',
@@ -105,7 +148,9 @@ async function relayTarget(): Promise<Target> {
   }
 }
 
-async function connect(t: Target): Promise<{ agents: WebSocket[]; pairs: Pair[]; perSocketBytes: { heap: number; rss: number } }> {
+async function connect(
+  t: Target,
+): Promise<{ agents: WebSocket[]; pairs: Pair[]; perSocketBytes: { heap: number; rss: number } }> {
   const agents: WebSocket[] = []
   for (const headers of t.agentHeaders) {
     const ws = await open(`${t.wsUrl}/ws?role=agent`, headers)
@@ -132,7 +177,12 @@ async function connect(t: Target): Promise<{ agents: WebSocket[]; pairs: Pair[];
   const perSocketBytes = { heap: (after.heap - before.heap) / V, rss: (after.rss - before.rss) / V }
   const pairs: Pair[] = []
   await pool(visitors, 20, async (ws) => {
-    const assigned = nextFrame(ws, (f) => (f.type === 'conversation.updated' && f.conversation.status === 'assigned') || (f.type === 'conversation' && f.conversation.status === 'assigned'))
+    const assigned = nextFrame(
+      ws,
+      (f) =>
+        (f.type === 'conversation.updated' && f.conversation.status === 'assigned') ||
+        (f.type === 'conversation' && f.conversation.status === 'assigned'),
+    )
     ws.send('{"type":"conversation.start","ref":"s"}')
     const started = await nextFrame(ws, (f) => f.ref === 's')
     await assigned
@@ -155,8 +205,13 @@ interface Row {
 async function measure(t: Target): Promise<Row> {
   const { agents, pairs, perSocketBytes } = await connect(t)
   await drive(pairs, agents, { seconds: Math.min(2, SECONDS), window: 1 })
-  const max = await drive(pairs, agents, { seconds: SECONDS, window: WINDOW })
-  const rated = await drive(pairs, agents, { seconds: SECONDS, ratePerSecond: RATE })
+  const none = { sent: 0, acked: 0, delivered: 0, seconds: 1, latencies: [] }
+  const phases = values.only!.split(',')
+  const max = phases.includes('max') ? await drive(pairs, agents, { seconds: SECONDS, window: WINDOW }) : none
+  const rated = phases.includes('rate')
+    ? await drive(pairs, agents, { seconds: SECONDS, ratePerSecond: RATE })
+    : none
+  if (t.metrics) console.log(await t.metrics())
   for (const ws of [...agents, ...pairs.map((p) => p.visitor)]) ws.terminate()
   await t.stop()
   return {
@@ -174,11 +229,15 @@ async function measure(t: Target): Promise<Row> {
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a')
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a')
 
-console.log(`bench:chat  ${V} visitors, ${M} agents, ${SECONDS}s per phase, closed loop window ${WINDOW}, open loop ${RATE} msg/s, db ${values.db}`)
+console.log(
+  `bench:chat  ${V} visitors, ${M} agents, ${SECONDS}s per phase, closed loop window ${WINDOW}, open loop ${RATE} msg/s, db ${values.db}`,
+)
 const parley = await measure(await parleyTarget(values.db!))
 const relay = await measure(await relayTarget())
 console.log('')
-console.log('target               | max msg/s | p50 ms | p99 ms | at-rate msg/s | p50 ms | p99 ms | idle visitor socket (heap / rss bytes)')
+console.log(
+  'target               | max msg/s | p50 ms | p99 ms | at-rate msg/s | p50 ms | p99 ms | idle visitor socket (heap / rss bytes)',
+)
 for (const r of [parley, relay]) {
   console.log(
     `${r.target.padEnd(20)} | ${f0(r.maxPerSec).padStart(9)} | ${f1(r.maxP50).padStart(6)} | ${f1(r.maxP99).padStart(6)} | ${f0(r.atRatePerSec).padStart(13)} | ${f1(r.atRateP50).padStart(6)} | ${f1(r.atRateP99).padStart(6)} | ${f0(r.perSocket.heap)} / ${f0(r.perSocket.rss)}`,
@@ -187,6 +246,10 @@ for (const r of [parley, relay]) {
 const ratio = parley.maxPerSec / relay.maxPerSec
 console.log('')
 console.log(`ratio parley/relay throughput: ${(ratio * 100).toFixed(1)}%   (target >= 20%)`)
-console.log(`persisted msg/s: ${f0(parley.maxPerSec)} (target >= 15,000); p99 at ${RATE} msg/s: ${f1(parley.atRateP99)} ms (target < 15 ms)`)
-console.log(`memory per idle visitor socket: ${f0(parley.perSocket.heap)} B heap, ${f0(parley.perSocket.rss)} B rss (target <= 10,240)`)
+console.log(
+  `persisted msg/s: ${f0(parley.maxPerSec)} (target >= 15,000); p99 at ${RATE} msg/s: ${f1(parley.atRateP99)} ms (target < 15 ms)`,
+)
+console.log(
+  `memory per idle visitor socket: ${f0(parley.perSocket.heap)} B heap, ${f0(parley.perSocket.rss)} B rss (target <= 10,240)`,
+)
 process.exit(0)

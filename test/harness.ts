@@ -2,7 +2,14 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { buildApp, createTenant, loadConfig, type NewTenant, type ParleyApp, type ParleyConfig } from '../src/server/index.js'
+import {
+  buildApp,
+  createTenant,
+  loadConfig,
+  type NewTenant,
+  type ParleyApp,
+  type ParleyConfig,
+} from '../src/server/index.js'
 import { type Engine, freshDatabase, type TestDatabase } from './engines.js'
 
 export interface Harness {
@@ -22,7 +29,11 @@ export const TEST_PASSWORD = 'correct horse battery staple'
 export async function startHarness(engine: Engine, overrides: Partial<ParleyConfig> = {}): Promise<Harness> {
   const tdb = await freshDatabase(engine)
   const config = loadConfig(
-    { DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-h-')), ...(tdb.databaseUrl ? { DATABASE_URL: tdb.databaseUrl } : {}), LOG_LEVEL: 'silent' },
+    {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-h-')),
+      ...(tdb.databaseUrl ? { DATABASE_URL: tdb.databaseUrl } : {}),
+      LOG_LEVEL: 'silent',
+    },
     { port: 0, publicUrl: 'http://127.0.0.1', ...overrides },
   )
   const parley = await buildApp(config)
@@ -31,7 +42,11 @@ export async function startHarness(engine: Engine, overrides: Partial<ParleyConf
   const address = parley.app.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
   const url = `http://127.0.0.1:${port}`
-  const tenant = await createTenant(parley, { name: 'Acme Bank', adminEmail: `admin-${port}@acme.test`, allowedOrigins: ['https://shop.acme.test'] })
+  const tenant = await createTenant(parley, {
+    name: 'Acme Bank',
+    adminEmail: `admin-${port}@acme.test`,
+    allowedOrigins: ['https://shop.acme.test'],
+  })
   const adminCookie = await completeSetup(url, tenant.setupUrl)
   return {
     parley,
@@ -48,7 +63,11 @@ export async function startHarness(engine: Engine, overrides: Partial<ParleyConf
   }
 }
 
-export async function completeSetup(url: string, setupUrl: string, password = TEST_PASSWORD): Promise<string> {
+export async function completeSetup(
+  url: string,
+  setupUrl: string,
+  password = TEST_PASSWORD,
+): Promise<string> {
   const token = new URL(setupUrl).hash.replace('#token=', '')
   const res = await fetch(`${url}/api/v1/auth/setup`, {
     method: 'POST',
@@ -70,7 +89,11 @@ export async function api(
   if (opts.cookie) headers.cookie = opts.cookie
   if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`
   if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${h.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
+  const res = await fetch(`${h.url}${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  })
   const text = await res.text()
   let body: unknown = text
   try {
@@ -80,9 +103,16 @@ export async function api(
 }
 
 /** Creates an agent and signs them in; returns their id and cookie. */
-export async function addAgent(h: Harness, name: string, opts: { role?: 'admin' | 'agent'; capacity?: number } = {}) {
+export async function addAgent(
+  h: Harness,
+  name: string,
+  opts: { role?: 'admin' | 'agent'; capacity?: number } = {},
+) {
   const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@acme.test`
-  const r = await api(h, 'POST', '/api/v1/agents', { cookie: h.adminCookie, body: { email, name, role: opts.role ?? 'agent', capacity: opts.capacity ?? 3 } })
+  const r = await api(h, 'POST', '/api/v1/agents', {
+    cookie: h.adminCookie,
+    body: { email, name, role: opts.role ?? 'agent', capacity: opts.capacity ?? 3 },
+  })
   if (r.status !== 201) throw new Error(`agent create failed ${JSON.stringify(r.body)}`)
   const cookie = await completeSetup(h.url, r.body.setupUrl)
   return { id: r.body.id as string, cookie, email }
@@ -101,7 +131,9 @@ export class Client {
     this.ws = new WebSocket(url, { headers })
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve())
-      this.ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`handshake ${res.statusCode}`), { statusCode: res.statusCode })))
+      this.ws.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error(`handshake ${res.statusCode}`), { statusCode: res.statusCode })),
+      )
       this.ws.once('error', reject)
     })
     this.closedP = new Promise((resolve) =>
@@ -122,7 +154,9 @@ export class Client {
   }
 
   static async visitor(h: Harness, opts: { token?: string | null; origin?: string; key?: string } = {}) {
-    const c = new Client(`${h.wsUrl}/ws?role=visitor&key=${opts.key ?? h.tenant.widgetKey}`, { origin: opts.origin ?? h.origin })
+    const c = new Client(`${h.wsUrl}/ws?role=visitor&key=${opts.key ?? h.tenant.widgetKey}`, {
+      origin: opts.origin ?? h.origin,
+    })
     await c.opened
     c.send({ type: 'auth', visitorToken: opts.token ?? null })
     const ok = await c.next((f) => f.type === 'auth.ok' || f.type === 'error')
@@ -155,7 +189,10 @@ export class Client {
       return Promise.resolve(found)
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting; got ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting; got ${JSON.stringify(this.frames.slice(-5))}`)),
+        timeoutMs,
+      )
       this.#waiters.push({
         pred,
         resolve: (f) => {

@@ -27,7 +27,9 @@ export class RedisBus implements Bus {
     this.#sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
     this.#pub.on('error', onError)
     this.#sub.on('error', onError)
-    this.#sub.on('pmessage', (_pattern: string, _channel: string, message: string) => this.#onMessage(message))
+    this.#sub.on('pmessage', (_pattern: string, _channel: string, message: string) =>
+      this.#onMessage(message),
+    )
     this.#ready = this.#sub.psubscribe(`${CHANNEL_PREFIX}*`)
   }
 

@@ -11,7 +11,12 @@ import {
   requireAgent,
   type VisitorContext,
 } from '../identity/index.js'
-import { ConversationMissing, type ConversationRow, type Store, type StoredMessageView } from '../store/index.js'
+import {
+  ConversationMissing,
+  type ConversationRow,
+  type Store,
+  type StoredMessageView,
+} from '../store/index.js'
 import { ATTACHMENT_TYPES, safeFileName, sniffAttachmentType } from './attachment-type.js'
 import type { Delivery, DeliveryScope } from './deliveries.js'
 import { presentConversation, presentConversationToVisitor, presentMessage } from './presenters.js'
@@ -70,7 +75,11 @@ export class ChatService {
     readonly events: EventStream,
     readonly limits: ChatLimits,
   ) {
-    this.router = new Router(store, (tenantId, delivery) => this.publish(tenantId, delivery), (conv) => this.conversationView(conv))
+    this.router = new Router(
+      store,
+      (tenantId, delivery) => this.publish(tenantId, delivery),
+      (conv) => this.conversationView(conv),
+    )
     bus.subscribe((env) => {
       const d = env.payload as Delivery
       if (d.frame.type === 'conversation.updated' && d.conversationId) this.#hot.delete(d.conversationId)
@@ -82,10 +91,17 @@ export class ChatService {
   }
 
   /** Loads a conversation the context may act on; anything else is "not found", never "forbidden". */
-  async conversationFor(ctx: AuthContext, conversationId: string, action: ConversationAction): Promise<ConversationRow> {
+  async conversationFor(
+    ctx: AuthContext,
+    conversationId: string,
+    action: ConversationAction,
+  ): Promise<ConversationRow> {
     const hotPath = action === 'write' || action === 'note'
     const hit = hotPath ? this.#hot.get(conversationId) : undefined
-    let conv = hit && performance.now() - hit.at < HOT_CONVERSATION_MS && hit.row.tenant_id === ctx.tenantId ? hit.row : undefined
+    let conv =
+      hit && performance.now() - hit.at < HOT_CONVERSATION_MS && hit.row.tenant_id === ctx.tenantId
+        ? hit.row
+        : undefined
     if (!conv) {
       conv = await this.store.conversations.conversation(ctx.tenantId, conversationId)
       if (conv && hotPath) {
@@ -128,7 +144,10 @@ export class ChatService {
     })
   }
 
-  scopeOf(conv: Pick<ConversationRow, 'agent_id' | 'team_id' | 'status'>, previousAgent?: string | null): DeliveryScope {
+  scopeOf(
+    conv: Pick<ConversationRow, 'agent_id' | 'team_id' | 'status'>,
+    previousAgent?: string | null,
+  ): DeliveryScope {
     const agentIds = [conv.agent_id, previousAgent].filter((a): a is string => !!a)
     return { agentIds, teamIds: conv.team_id ? [conv.team_id] : [], unassigned: conv.status === 'open' }
   }
@@ -157,7 +176,11 @@ export class ChatService {
 
   async startConversation(
     ctx: VisitorContext,
-    input: { fields?: Record<string, string> | undefined; page?: { url?: string; referrer?: string; title?: string } | undefined; timezone?: string | undefined },
+    input: {
+      fields?: Record<string, string> | undefined
+      page?: { url?: string; referrer?: string; title?: string } | undefined
+      timezone?: string | undefined
+    },
   ): Promise<{ conversation: ConversationView; queuePosition: number | null }> {
     const fields = input.fields ?? {}
     if (fields.name || fields.email) {
@@ -200,24 +223,33 @@ export class ChatService {
     await this.router.dispatch(ctx.tenantId)
     conv = (await this.store.conversations.conversation(ctx.tenantId, id))!
     const view = presentConversationToVisitor(await this.conversationView(conv))
-    const queuePosition = conv.status === 'open' ? await this.store.conversations.queuePosition(ctx.tenantId, conv) : null
+    const queuePosition =
+      conv.status === 'open' ? await this.store.conversations.queuePosition(ctx.tenantId, conv) : null
     return { conversation: view, queuePosition }
   }
 
   /** The write path: check, store (group commit), emit, fan out. Resolves once stored: then ack. */
   async acceptMessage(ctx: AuthContext, draft: MessageDraft): Promise<MessageAck> {
     const text = draft.text.trim()
-    if (text.length === 0 && !draft.attachmentId) throw new ParleyError('PARLEY_ERR_MESSAGE_EMPTY', 'message text is empty')
+    if (text.length === 0 && !draft.attachmentId)
+      throw new ParleyError('PARLEY_ERR_MESSAGE_EMPTY', 'message text is empty')
     if (text.length > this.limits.maxMessageLength) {
-      throw new ParleyError('PARLEY_ERR_MESSAGE_TOO_LONG', `message exceeds ${this.limits.maxMessageLength} characters`, {
-        limit: this.limits.maxMessageLength,
-      })
+      throw new ParleyError(
+        'PARLEY_ERR_MESSAGE_TOO_LONG',
+        `message exceeds ${this.limits.maxMessageLength} characters`,
+        {
+          limit: this.limits.maxMessageLength,
+        },
+      )
     }
     const note = draft.note === true
     if (note) requireAgent(ctx)
     let conv = await this.conversationFor(ctx, draft.conversationId, note ? 'note' : 'write')
     if (conv.status === 'closed' && !note) {
-      throw new ParleyError('PARLEY_ERR_CONVERSATION_CLOSED', 'the conversation is closed; reopen it or start a new one')
+      throw new ParleyError(
+        'PARLEY_ERR_CONVERSATION_CLOSED',
+        'the conversation is closed; reopen it or start a new one',
+      )
     }
     // An agent answering an unassigned chat takes it.
     if (ctx.kind === 'agent' && !note && conv.status === 'open') {
@@ -251,8 +283,14 @@ export class ChatService {
         createdAt,
       })
     } catch (err) {
-      if (err instanceof ConversationMissing) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'conversation not found', { resource: 'conversation' })
-      throw new ParleyError('PARLEY_ERR_UNAVAILABLE', 'the message could not be stored; resend it with the same clientMsgId', {}, { cause: err })
+      if (err instanceof ConversationMissing)
+        throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'conversation not found', { resource: 'conversation' })
+      throw new ParleyError(
+        'PARLEY_ERR_UNAVAILABLE',
+        'the message could not be stored; resend it with the same clientMsgId',
+        {},
+        { cause: err },
+      )
     }
     const ack: MessageAck = {
       conversationId: conv.id,
@@ -275,7 +313,9 @@ export class ChatService {
       kind,
       length: text.length,
     })
-    const attachment = draft.attachmentId ? await this.#attachmentMeta(ctx.tenantId, conv.id, draft.attachmentId) : null
+    const attachment = draft.attachmentId
+      ? await this.#attachmentMeta(ctx.tenantId, conv.id, draft.attachmentId)
+      : null
     const message: MessageView = presentMessage(
       {
         id: stored.id,
@@ -289,7 +329,9 @@ export class ChatService {
         attachmentId: draft.attachmentId ?? null,
         createdAt: stored.createdAt,
       },
-      ctx.kind === 'agent' ? { kind: 'agent', id: ctx.agentId, name: ctx.name } : { kind: 'visitor', id: ctx.visitorId, name: null },
+      ctx.kind === 'agent'
+        ? { kind: 'agent', id: ctx.agentId, name: ctx.name }
+        : { kind: 'visitor', id: ctx.visitorId, name: null },
       attachment,
     )
     this.publish(ctx.tenantId, {
@@ -336,7 +378,11 @@ export class ChatService {
     return { conversation: conv, messages }
   }
 
-  async #present(tenantId: string, conversationId: string, rows: StoredMessageView[]): Promise<MessageView[]> {
+  async #present(
+    tenantId: string,
+    conversationId: string,
+    rows: StoredMessageView[],
+  ): Promise<MessageView[]> {
     const out: MessageView[] = []
     for (const m of rows) {
       const sender: SenderView =
@@ -345,7 +391,9 @@ export class ChatService {
           : m.senderKind === 'visitor'
             ? { kind: 'visitor', id: m.senderId, name: null }
             : SYSTEM_SENDER
-      const attachment = m.attachmentId ? await this.#attachmentMeta(tenantId, conversationId, m.attachmentId) : null
+      const attachment = m.attachmentId
+        ? await this.#attachmentMeta(tenantId, conversationId, m.attachmentId)
+        : null
       out.push(presentMessage(m, sender, attachment))
     }
     return out
@@ -362,10 +410,17 @@ export class ChatService {
     return agent.name
   }
 
-  async typing(ctx: AuthContext, conversationId: string, state: boolean, connectionId: string): Promise<void> {
+  async typing(
+    ctx: AuthContext,
+    conversationId: string,
+    state: boolean,
+    connectionId: string,
+  ): Promise<void> {
     const conv = await this.conversationFor(ctx, conversationId, 'write')
     const from: SenderView =
-      ctx.kind === 'agent' ? { kind: 'agent', id: ctx.agentId, name: ctx.name } : { kind: 'visitor', id: ctx.visitorId, name: null }
+      ctx.kind === 'agent'
+        ? { kind: 'agent', id: ctx.agentId, name: ctx.name }
+        : { kind: 'visitor', id: ctx.visitorId, name: null }
     this.publish(ctx.tenantId, {
       audience: 'everyone',
       conversationId,
@@ -388,7 +443,12 @@ export class ChatService {
     })
   }
 
-  async #assigned(ctx: AgentContext, conv: ConversationRow, previousAgent: string | null, how: 'auto' | 'transfer' | 'claim') {
+  async #assigned(
+    ctx: AgentContext,
+    conv: ConversationRow,
+    previousAgent: string | null,
+    how: 'auto' | 'transfer' | 'claim',
+  ) {
     this.events.emit({
       type: 'conversation.assigned',
       tenant: ctx.tenantId,
@@ -405,35 +465,63 @@ export class ChatService {
   async claim(ctx: AuthContext, conversationId: string): Promise<ConversationView> {
     requireAgent(ctx)
     const conv = await this.conversationFor(ctx, conversationId, 'manage')
-    const next = await this.store.conversations.transition(ctx.tenantId, conv.id, ['open'], { status: 'assigned', agent_id: ctx.agentId })
-    if (!next) throw new ParleyError('PARLEY_ERR_CONVERSATION_STATE', 'only a waiting conversation can be claimed', { status: conv.status })
+    const next = await this.store.conversations.transition(ctx.tenantId, conv.id, ['open'], {
+      status: 'assigned',
+      agent_id: ctx.agentId,
+    })
+    if (!next)
+      throw new ParleyError('PARLEY_ERR_CONVERSATION_STATE', 'only a waiting conversation can be claimed', {
+        status: conv.status,
+      })
     await this.#assigned(ctx, next, null, 'claim')
     await this.router.dispatch(ctx.tenantId)
     return this.conversationView(next)
   }
 
   /** Manual transfer to an agent (who must be online with free capacity) or to a team's queue. */
-  async transfer(ctx: AuthContext, conversationId: string, to: { agentId?: string | undefined; teamId?: string | undefined }) {
+  async transfer(
+    ctx: AuthContext,
+    conversationId: string,
+    to: { agentId?: string | undefined; teamId?: string | undefined },
+  ) {
     requireAgent(ctx)
     if (!to.agentId === !to.teamId) {
-      throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'name exactly one of toAgentId or toTeamId', { issues: [] })
+      throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'name exactly one of toAgentId or toTeamId', {
+        issues: [],
+      })
     }
     const conv = await this.conversationFor(ctx, conversationId, 'manage')
-    if (conv.status === 'closed') throw new ParleyError('PARLEY_ERR_CONVERSATION_CLOSED', 'reopen the conversation before transferring it')
+    if (conv.status === 'closed')
+      throw new ParleyError(
+        'PARLEY_ERR_CONVERSATION_CLOSED',
+        'reopen the conversation before transferring it',
+      )
     let next: ConversationRow | undefined
     if (to.agentId) {
       const target = await this.store.directory.agent(ctx.tenantId, to.agentId)
-      if (!target || target.disabled) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'agent not found', { resource: 'agent' })
+      if (!target || target.disabled)
+        throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'agent not found', { resource: 'agent' })
       if (!(await this.router.hasFreeCapacity(ctx.tenantId, target))) {
-        throw new ParleyError('PARLEY_ERR_AGENT_UNAVAILABLE', 'that agent is not online or has no free capacity')
+        throw new ParleyError(
+          'PARLEY_ERR_AGENT_UNAVAILABLE',
+          'that agent is not online or has no free capacity',
+        )
       }
-      next = await this.store.conversations.transition(ctx.tenantId, conv.id, ['open', 'assigned'], { status: 'assigned', agent_id: target.id })
+      next = await this.store.conversations.transition(ctx.tenantId, conv.id, ['open', 'assigned'], {
+        status: 'assigned',
+        agent_id: target.id,
+      })
     } else {
       const team = await this.store.directory.team(ctx.tenantId, to.teamId!)
       if (!team) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'team not found', { resource: 'team' })
-      next = await this.store.conversations.transition(ctx.tenantId, conv.id, ['open', 'assigned'], { status: 'open', agent_id: null, team_id: team.id })
+      next = await this.store.conversations.transition(ctx.tenantId, conv.id, ['open', 'assigned'], {
+        status: 'open',
+        agent_id: null,
+        team_id: team.id,
+      })
     }
-    if (!next) throw new ParleyError('PARLEY_ERR_CONFLICT', 'the conversation changed meanwhile; reload and retry')
+    if (!next)
+      throw new ParleyError('PARLEY_ERR_CONFLICT', 'the conversation changed meanwhile; reload and retry')
     await this.#assigned(ctx, next, conv.agent_id, 'transfer')
     await this.router.dispatch(ctx.tenantId)
     return this.conversationView((await this.store.conversations.conversation(ctx.tenantId, conv.id))!)
@@ -441,9 +529,18 @@ export class ChatService {
 
   async close(ctx: AuthContext, conversationId: string): Promise<ConversationView> {
     const conv = await this.conversationFor(ctx, conversationId, ctx.kind === 'agent' ? 'manage' : 'write')
-    const next = await this.store.conversations.transition(ctx.tenantId, conv.id, ['open', 'assigned'], { status: 'closed', closed_at: Date.now() })
+    const next = await this.store.conversations.transition(ctx.tenantId, conv.id, ['open', 'assigned'], {
+      status: 'closed',
+      closed_at: Date.now(),
+    })
     if (!next) throw new ParleyError('PARLEY_ERR_CONVERSATION_STATE', 'the conversation is already closed')
-    this.events.emit({ type: 'conversation.closed', tenant: ctx.tenantId, actor: actorOf(ctx), origin: ctx.origin, conversationId })
+    this.events.emit({
+      type: 'conversation.closed',
+      tenant: ctx.tenantId,
+      actor: actorOf(ctx),
+      origin: ctx.origin,
+      conversationId,
+    })
     const view = await this.announce(next)
     await this.router.dispatch(ctx.tenantId)
     return view
@@ -458,12 +555,26 @@ export class ChatService {
       agent_id: ctx.agentId,
       closed_at: null,
     })
-    if (!next) throw new ParleyError('PARLEY_ERR_CONVERSATION_STATE', 'only a closed conversation can be reopened', { status: conv.status })
-    this.events.emit({ type: 'conversation.reopened', tenant: ctx.tenantId, actor: actorOf(ctx), origin: ctx.origin, conversationId })
+    if (!next)
+      throw new ParleyError('PARLEY_ERR_CONVERSATION_STATE', 'only a closed conversation can be reopened', {
+        status: conv.status,
+      })
+    this.events.emit({
+      type: 'conversation.reopened',
+      tenant: ctx.tenantId,
+      actor: actorOf(ctx),
+      origin: ctx.origin,
+      conversationId,
+    })
     return this.announce(next, conv.agent_id)
   }
 
-  async rate(ctx: VisitorContext, conversationId: string, rating: number, comment: string | null): Promise<void> {
+  async rate(
+    ctx: VisitorContext,
+    conversationId: string,
+    rating: number,
+    comment: string | null,
+  ): Promise<void> {
     const conv = await this.conversationFor(ctx, conversationId, 'write')
     await this.store.conversations.rate(ctx.tenantId, conv.id, rating, comment)
     const next = (await this.store.conversations.conversation(ctx.tenantId, conv.id))!
@@ -488,18 +599,28 @@ export class ChatService {
     ctx: AuthContext,
     conversationId: string,
     input: { fileName: string; clientMsgId: string; data: Buffer },
-  ): Promise<{ attachment: { id: string; fileName: string; contentType: string; size: number }; ack: MessageAck }> {
+  ): Promise<{
+    attachment: { id: string; fileName: string; contentType: string; size: number }
+    ack: MessageAck
+  }> {
     if (input.data.length > this.limits.maxAttachmentBytes) {
-      throw new ParleyError('PARLEY_ERR_ATTACHMENT_TOO_LARGE', `attachments are limited to ${this.limits.maxAttachmentBytes} bytes`, {
-        limit: this.limits.maxAttachmentBytes,
-      })
+      throw new ParleyError(
+        'PARLEY_ERR_ATTACHMENT_TOO_LARGE',
+        `attachments are limited to ${this.limits.maxAttachmentBytes} bytes`,
+        {
+          limit: this.limits.maxAttachmentBytes,
+        },
+      )
     }
     const contentType = sniffAttachmentType(input.data)
     if (!contentType) {
-      throw new ParleyError('PARLEY_ERR_ATTACHMENT_TYPE', `allowed types: ${ATTACHMENT_TYPES.join(', ')}`, { allowed: [...ATTACHMENT_TYPES] })
+      throw new ParleyError('PARLEY_ERR_ATTACHMENT_TYPE', `allowed types: ${ATTACHMENT_TYPES.join(', ')}`, {
+        allowed: [...ATTACHMENT_TYPES],
+      })
     }
     const conv = await this.conversationFor(ctx, conversationId, 'write')
-    if (conv.status === 'closed') throw new ParleyError('PARLEY_ERR_CONVERSATION_CLOSED', 'the conversation is closed')
+    if (conv.status === 'closed')
+      throw new ParleyError('PARLEY_ERR_CONVERSATION_CLOSED', 'the conversation is closed')
     const id = randomUUID()
     const fileName = safeFileName(input.fileName)
     await this.store.content.insertAttachment({
@@ -523,7 +644,12 @@ export class ChatService {
       size: input.data.length,
       contentType,
     })
-    const ack = await this.acceptMessage(ctx, { conversationId: conv.id, clientMsgId: input.clientMsgId, text: fileName, attachmentId: id })
+    const ack = await this.acceptMessage(ctx, {
+      conversationId: conv.id,
+      clientMsgId: input.clientMsgId,
+      text: fileName,
+      attachmentId: id,
+    })
     return { attachment: { id, fileName, contentType, size: input.data.length }, ack }
   }
 

@@ -5,7 +5,6 @@ import type { EventStream } from '../events/index.js'
 import { actorOf, agentOf, authOf, visitorOf } from '../identity/index.js'
 import { type AnyRoute, defineRoute } from '../server/routes.js'
 import type { ConversationFilter, Store } from '../store/index.js'
-import type { ChatService } from './chat-service.js'
 import {
   attachmentParams,
   cannedView,
@@ -15,8 +14,8 @@ import {
   createLabelBody,
   createSiteBody,
   idParam,
-  labelView,
   labelsBody,
+  labelView,
   listConversationsQuery,
   messageAck,
   messagePage,
@@ -33,6 +32,7 @@ import {
   widgetConfigView,
   widgetKeyQuery,
 } from './chat.schema.js'
+import type { ChatService } from './chat-service.js'
 import { type Prechat, type SiteService, siteOpenNow } from './sites.js'
 
 export interface ChatRouteDeps {
@@ -42,19 +42,34 @@ export interface ChatRouteDeps {
   events: EventStream
 }
 
-const cursorOf = (c: { updatedAt: string; id: string }) => Buffer.from(`${Date.parse(c.updatedAt)}|${c.id}`).toString('base64url')
+const cursorOf = (c: { updatedAt: string; id: string }) =>
+  Buffer.from(`${Date.parse(c.updatedAt)}|${c.id}`).toString('base64url')
 function parseCursor(cursor: string | undefined): ConversationFilter['before'] {
   if (!cursor) return undefined
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|')
-  if (!at || !id || !/^\d+$/.test(at)) throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'the cursor is not one this API issued', { issues: [] })
+  if (!at || !id || !/^\d+$/.test(at))
+    throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'the cursor is not one this API issued', { issues: [] })
   return { updatedAt: Number(at), id }
 }
 
 /** Routes of the chat capability: conversations, messages, attachments, sites, canned responses, labels, widget. */
 export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRoute[] {
-  const adminChange = (req: Parameters<typeof agentOf>[0], resource: 'canned_response' | 'label', action: 'create' | 'update' | 'delete', resourceId: string) => {
+  const adminChange = (
+    req: Parameters<typeof agentOf>[0],
+    resource: 'canned_response' | 'label',
+    action: 'create' | 'update' | 'delete',
+    resourceId: string,
+  ) => {
     const ctx = agentOf(req)
-    events.emit({ type: 'admin.change', tenant: ctx.tenantId, actor: actorOf(ctx), origin: ctx.origin, resource, action, resourceId })
+    events.emit({
+      type: 'admin.change',
+      tenant: ctx.tenantId,
+      actor: actorOf(ctx),
+      origin: ctx.origin,
+      resource,
+      action,
+      resourceId,
+    })
   }
   return [
     defineRoute({
@@ -67,8 +82,10 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       response: conversationPage,
       handler: async (req, { query }) => {
         const ctx = agentOf(req)
-        const visibleTo = ctx.role === 'admin' ? undefined : { agentId: ctx.agentId, teamIds: await chat.teamsOf(ctx) }
-        const agentId = query.assignee === 'me' ? ctx.agentId : query.assignee === 'unassigned' ? null : query.assignee
+        const visibleTo =
+          ctx.role === 'admin' ? undefined : { agentId: ctx.agentId, teamIds: await chat.teamsOf(ctx) }
+        const agentId =
+          query.assignee === 'me' ? ctx.agentId : query.assignee === 'unassigned' ? null : query.assignee
         const rows = await store.conversations.list({
           tenantId: ctx.tenantId,
           status: query.status,
@@ -95,19 +112,24 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       auth: 'agent',
       params: idParam,
       response: conversationView,
-      handler: async (req, { params }) => chat.conversationView(await chat.conversationFor(agentOf(req), params.id, 'read')),
+      handler: async (req, { params }) =>
+        chat.conversationView(await chat.conversationFor(agentOf(req), params.id, 'read')),
     }),
     defineRoute({
       method: 'GET',
       url: '/api/v1/conversations/:id/messages',
       tag: 'conversations',
-      summary: 'Transcript page: messages after `afterSeq`, oldest first (internal notes included for agents). Recorded as a transcript read.',
+      summary:
+        'Transcript page: messages after `afterSeq`, oldest first (internal notes included for agents). Recorded as a transcript read.',
       auth: 'agent',
       params: idParam,
       query: messagesQuery,
       response: messagePage,
       handler: async (req, { params, query }) => {
-        const { conversation, messages } = await chat.readTranscript(agentOf(req), params.id, { ...query, purpose: 'read' })
+        const { conversation, messages } = await chat.readTranscript(agentOf(req), params.id, {
+          ...query,
+          purpose: 'read',
+        })
         return { items: messages, lastSeq: conversation.last_seq }
       },
     }),
@@ -121,7 +143,11 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       response: z.object({ conversation: conversationView, messages: z.array(messageView()) }),
       handler: async (req, { params }, reply) => {
         const ctx = agentOf(req)
-        const { conversation, messages } = await chat.readTranscript(ctx, params.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER, purpose: 'export' })
+        const { conversation, messages } = await chat.readTranscript(ctx, params.id, {
+          afterSeq: 0,
+          limit: Number.MAX_SAFE_INTEGER,
+          purpose: 'export',
+        })
         reply.header('content-disposition', `attachment; filename="transcript-${params.id}.json"`)
         return { conversation: await chat.conversationView(conversation), messages }
       },
@@ -130,13 +156,15 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       method: 'POST',
       url: '/api/v1/conversations/:id/messages',
       tag: 'conversations',
-      summary: 'Send a message or internal note (idempotent on clientMsgId). Answers after the message is stored.',
+      summary:
+        'Send a message or internal note (idempotent on clientMsgId). Answers after the message is stored.',
       auth: 'agent',
       params: idParam,
       body: sendMessageBody,
       response: messageAck,
       status: 201,
-      handler: async (req, { params, body }) => chat.acceptMessage(agentOf(req), { conversationId: params.id, ...body }),
+      handler: async (req, { params, body }) =>
+        chat.acceptMessage(agentOf(req), { conversationId: params.id, ...body }),
     }),
     defineRoute({
       method: 'POST',
@@ -157,7 +185,8 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       params: idParam,
       body: transferBody,
       response: conversationView,
-      handler: async (req, { params, body }) => chat.transfer(agentOf(req), params.id, { agentId: body.agentId, teamId: body.teamId }),
+      handler: async (req, { params, body }) =>
+        chat.transfer(agentOf(req), params.id, { agentId: body.agentId, teamId: body.teamId }),
     }),
     defineRoute({
       method: 'POST',
@@ -201,7 +230,9 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       summary: 'Sites of the tenant, each with its widget snippet.',
       auth: 'agent',
       response: z.object({ items: z.array(siteView) }),
-      handler: async (req) => ({ items: (await store.directory.sites(agentOf(req).tenantId)).map((s) => sites.present(s)) }),
+      handler: async (req) => ({
+        items: (await store.directory.sites(agentOf(req).tenantId)).map((s) => sites.present(s)),
+      }),
     }),
     defineRoute({
       method: 'POST',
@@ -226,7 +257,8 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       params: idParam,
       body: updateSiteBody,
       response: siteView,
-      handler: async (req, { params, body }) => sites.present(await sites.update(agentOf(req), params.id, body)),
+      handler: async (req, { params, body }) =>
+        sites.present(await sites.update(agentOf(req), params.id, body)),
     }),
     defineRoute({
       method: 'DELETE',
@@ -264,7 +296,10 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       handler: async (req, { body }) => {
         const ctx = agentOf(req)
         const id = randomUUID()
-        await uniqueOrConflict(() => store.content.insertCanned({ id, tenantId: ctx.tenantId, ...body }), 'shortcut')
+        await uniqueOrConflict(
+          () => store.content.insertCanned({ id, tenantId: ctx.tenantId, ...body }),
+          'shortcut',
+        )
         adminChange(req, 'canned_response', 'create', id)
         return { id, ...body }
       },
@@ -279,8 +314,14 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       body: createCannedBody.partial(),
       response: okResponse,
       handler: async (req, { params, body }) => {
-        const ok = await uniqueOrConflict(() => store.content.updateCanned(agentOf(req).tenantId, params.id, body), 'shortcut')
-        if (!ok) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'canned response not found', { resource: 'canned_response' })
+        const ok = await uniqueOrConflict(
+          () => store.content.updateCanned(agentOf(req).tenantId, params.id, body),
+          'shortcut',
+        )
+        if (!ok)
+          throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'canned response not found', {
+            resource: 'canned_response',
+          })
         adminChange(req, 'canned_response', 'update', params.id)
         return { ok: true as const }
       },
@@ -295,7 +336,9 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       response: okResponse,
       handler: async (req, { params }) => {
         if (!(await store.content.deleteCanned(agentOf(req).tenantId, params.id))) {
-          throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'canned response not found', { resource: 'canned_response' })
+          throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'canned response not found', {
+            resource: 'canned_response',
+          })
         }
         adminChange(req, 'canned_response', 'delete', params.id)
         return { ok: true as const }
@@ -323,7 +366,10 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       status: 201,
       handler: async (req, { body }) => {
         const id = randomUUID()
-        await uniqueOrConflict(() => store.content.insertLabel({ id, tenantId: agentOf(req).tenantId, ...body }), 'name')
+        await uniqueOrConflict(
+          () => store.content.insertLabel({ id, tenantId: agentOf(req).tenantId, ...body }),
+          'name',
+        )
         adminChange(req, 'label', 'create', id)
         return { id, ...body }
       },
@@ -397,17 +443,33 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       handler: async (req, { query, body }) => {
         const site = await sites.siteForWidget(query.key, req.headers.origin)
         if (body.text.trim().length > chat.limits.maxMessageLength) {
-          throw new ParleyError('PARLEY_ERR_MESSAGE_TOO_LONG', `message exceeds ${chat.limits.maxMessageLength} characters`, {
-            limit: chat.limits.maxMessageLength,
-          })
+          throw new ParleyError(
+            'PARLEY_ERR_MESSAGE_TOO_LONG',
+            `message exceeds ${chat.limits.maxMessageLength} characters`,
+            {
+              limit: chat.limits.maxMessageLength,
+            },
+          )
         }
         const id = randomUUID()
-        await store.content.insertOfflineMessage({ id, tenantId: site.tenant_id, siteId: site.id, name: body.name, email: body.email, text: body.text.trim() })
+        await store.content.insertOfflineMessage({
+          id,
+          tenantId: site.tenant_id,
+          siteId: site.id,
+          name: body.name,
+          email: body.email,
+          text: body.text.trim(),
+        })
         events.emit({
           type: 'offline_message.received',
           tenant: site.tenant_id,
           actor: { kind: 'visitor', id: 'anonymous' },
-          origin: { channel: 'http', node: chat.bus.nodeId, ip: req.ip, userAgent: req.headers['user-agent'] ?? '' },
+          origin: {
+            channel: 'http',
+            node: chat.bus.nodeId,
+            ip: req.ip,
+            userAgent: req.headers['user-agent'] ?? '',
+          },
           offlineMessageId: id,
           siteId: site.id,
           length: body.text.length,
@@ -428,7 +490,8 @@ async function uniqueOrConflict<T>(fn: () => Promise<T>, field: string): Promise
     return await fn()
   } catch (err) {
     const text = String((err as Error)?.message ?? '')
-    if (/unique|duplicate key/i.test(text)) throw new ParleyError('PARLEY_ERR_CONFLICT', `another record already uses this ${field}`, { field })
+    if (/unique|duplicate key/i.test(text))
+      throw new ParleyError('PARLEY_ERR_CONFLICT', `another record already uses this ${field}`, { field })
     throw err
   }
 }
@@ -449,9 +512,17 @@ function attachmentRoutes(prefix: string, auth: 'agent' | 'visitor', chat: ChatS
       status: 201,
       handler: async (req, { params, query }) => {
         if (!Buffer.isBuffer(req.body)) {
-          throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'send the file as Content-Type: application/octet-stream', { issues: [] })
+          throw new ParleyError(
+            'PARLEY_ERR_BAD_REQUEST',
+            'send the file as Content-Type: application/octet-stream',
+            { issues: [] },
+          )
         }
-        return chat.uploadAttachment(who(req), params.id, { fileName: query.fileName, clientMsgId: query.clientMsgId, data: req.body })
+        return chat.uploadAttachment(who(req), params.id, {
+          fileName: query.fileName,
+          clientMsgId: query.clientMsgId,
+          data: req.body,
+        })
       },
     }),
     defineRoute({
@@ -465,8 +536,14 @@ function attachmentRoutes(prefix: string, auth: 'agent' | 'visitor', chat: ChatS
       handler: async (req, { params }, reply) => {
         const file = await chat.downloadAttachment(authOf(req), params.id, params.attachmentId)
         reply
-          .header('content-type', file.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : file.contentType)
-          .header('content-disposition', `attachment; filename="${file.fileName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+          .header(
+            'content-type',
+            file.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : file.contentType,
+          )
+          .header(
+            'content-disposition',
+            `attachment; filename="${file.fileName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+          )
           .header('x-content-type-options', 'nosniff')
           .header('content-security-policy', "default-src 'none'; sandbox")
           .header('cache-control', 'private, no-store')
@@ -475,4 +552,3 @@ function attachmentRoutes(prefix: string, auth: 'agent' | 'visitor', chat: ChatS
     }),
   ]
 }
-

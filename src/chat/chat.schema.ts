@@ -4,7 +4,11 @@ import { businessHoursSchema } from './business-hours.js'
 export const idParam = z.object({ id: z.string().min(1).max(64) })
 export const okResponse = z.object({ ok: z.literal(true) })
 
-const senderView = z.object({ kind: z.enum(['visitor', 'agent', 'system']), id: z.string(), name: z.string().nullable() })
+const senderView = z.object({
+  kind: z.enum(['visitor', 'agent', 'system']),
+  id: z.string(),
+  name: z.string().nullable(),
+})
 export const messageView = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -13,7 +17,9 @@ export const messageView = z.object({
   sender: senderView,
   kind: z.enum(['text', 'note', 'attachment', 'event']),
   text: z.string(),
-  attachment: z.object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number() }).nullable(),
+  attachment: z
+    .object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number() })
+    .nullable(),
   createdAt: z.string(),
 })
 
@@ -63,7 +69,10 @@ export const listConversationsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 })
 
-export const conversationPage = z.object({ items: z.array(conversationView), nextCursor: z.string().nullable() })
+export const conversationPage = z.object({
+  items: z.array(conversationView),
+  nextCursor: z.string().nullable(),
+})
 
 export const messagesQuery = z.object({
   afterSeq: z.coerce.number().int().min(0).default(0),
@@ -85,17 +94,28 @@ export const messageAck = z.object({
   duplicate: z.boolean(),
 })
 
-export const transferBody = z.object({ agentId: z.string().max(64).optional(), teamId: z.string().max(64).optional() })
+export const transferBody = z.object({
+  agentId: z.string().max(64).optional(),
+  teamId: z.string().max(64).optional(),
+})
 export const labelsBody = z.object({ labelIds: z.array(z.string().max(64)).max(50) })
-export const attachmentParams = z.object({ id: z.string().min(1).max(64), attachmentId: z.string().min(1).max(64) })
-export const uploadQuery = z.object({ fileName: z.string().min(1).max(255), clientMsgId: z.string().min(1).max(64) })
+export const attachmentParams = z.object({
+  id: z.string().min(1).max(64),
+  attachmentId: z.string().min(1).max(64),
+})
+export const uploadQuery = z.object({
+  fileName: z.string().min(1).max(255),
+  clientMsgId: z.string().min(1).max(64),
+})
 export const uploadResponse = z.object({
   attachment: z.object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number() }),
   ack: messageAck,
 })
 
 // ── admin: sites, canned responses, labels, offline messages ──
-const origin = z.url().refine((u) => /^https?:\/\/[^/]+$/.test(u.replace(/\/$/, '')), 'an origin is scheme://host[:port] only')
+const origin = z
+  .url()
+  .refine((u) => /^https?:\/\/[^/]+$/.test(u.replace(/\/$/, '')), 'an origin is scheme://host[:port] only')
 export const prechatSchema = z.object({
   enabled: z.boolean(),
   fields: z
@@ -127,7 +147,12 @@ export const createSiteBody = z.object({
 })
 export const updateSiteBody = createSiteBody.partial()
 
-export const cannedView = z.object({ id: z.string(), shortcut: z.string(), title: z.string(), body: z.string() })
+export const cannedView = z.object({
+  id: z.string(),
+  shortcut: z.string(),
+  title: z.string(),
+  body: z.string(),
+})
 export const createCannedBody = z.object({
   shortcut: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, - and _'),
   title: z.string().min(1).max(120),

@@ -36,7 +36,10 @@ export class PresenceTracker {
     const entry = this.#sockets.get(ctx.agentId) ?? { tenantId: ctx.tenantId, count: 0 }
     entry.count++
     this.#sockets.set(ctx.agentId, entry)
-    await this.store.directory.setPresence({ agentId: ctx.agentId, nodeId: this.nodeId, tenantId: ctx.tenantId, sockets: entry.count }, Date.now())
+    await this.store.directory.setPresence(
+      { agentId: ctx.agentId, nodeId: this.nodeId, tenantId: ctx.tenantId, sockets: entry.count },
+      Date.now(),
+    )
     if (entry.count === 1) await this.#announce(ctx.tenantId, ctx.agentId, true)
   }
 
@@ -46,7 +49,12 @@ export class PresenceTracker {
     entry.count--
     if (entry.count <= 0) this.#sockets.delete(ctx.agentId)
     await this.store.directory.setPresence(
-      { agentId: ctx.agentId, nodeId: this.nodeId, tenantId: ctx.tenantId, sockets: Math.max(entry.count, 0) },
+      {
+        agentId: ctx.agentId,
+        nodeId: this.nodeId,
+        tenantId: ctx.tenantId,
+        sockets: Math.max(entry.count, 0),
+      },
       Date.now(),
     )
     if (entry.count <= 0) {
@@ -56,8 +64,15 @@ export class PresenceTracker {
   }
 
   /** The agent chose a status (and maybe a capacity); going online may pull waiting chats. */
-  async setStatus(ctx: AgentContext, status: 'online' | 'away' | 'offline', capacity?: number): Promise<void> {
-    await this.store.directory.updateAgent(ctx.tenantId, ctx.agentId, { status, ...(capacity ? { capacity } : {}) })
+  async setStatus(
+    ctx: AgentContext,
+    status: 'online' | 'away' | 'offline',
+    capacity?: number,
+  ): Promise<void> {
+    await this.store.directory.updateAgent(ctx.tenantId, ctx.agentId, {
+      status,
+      ...(capacity ? { capacity } : {}),
+    })
     await this.#announce(ctx.tenantId, ctx.agentId, true)
     if (status === 'online') await this.router.dispatch(ctx.tenantId)
   }

@@ -12,18 +12,34 @@ const clientMsgId = z.string().min(1).max(64)
 const text = z.string().max(100_000)
 
 export const clientFrameSchemas = {
-  auth: z.object({ type: z.literal('auth'), ref, visitorToken: z.string().max(512).nullish(), session: z.string().max(256).optional() }),
+  auth: z.object({
+    type: z.literal('auth'),
+    ref,
+    visitorToken: z.string().max(512).nullish(),
+    session: z.string().max(256).optional(),
+  }),
   'conversation.start': z.object({
     type: z.literal('conversation.start'),
     ref,
     fields: z.record(z.string().max(64), z.string().max(500)).optional(),
     page: z
-      .object({ url: z.string().max(2000).optional(), referrer: z.string().max(2000).optional(), title: z.string().max(300).optional() })
+      .object({
+        url: z.string().max(2000).optional(),
+        referrer: z.string().max(2000).optional(),
+        title: z.string().max(300).optional(),
+      })
       .optional(),
     timezone: z.string().max(64).optional(),
     message: z.object({ clientMsgId, text }).optional(),
   }),
-  'message.send': z.object({ type: z.literal('message.send'), ref, conversationId: id, clientMsgId, text, note: z.boolean().optional() }),
+  'message.send': z.object({
+    type: z.literal('message.send'),
+    ref,
+    conversationId: id,
+    clientMsgId,
+    text,
+    note: z.boolean().optional(),
+  }),
   resume: z.object({ type: z.literal('resume'), ref, conversationId: id, afterSeq: z.number().int().min(0) }),
   typing: z.object({ type: z.literal('typing'), ref, conversationId: id, state: z.boolean() }),
   read: z.object({ type: z.literal('read'), ref, conversationId: id, seq: z.number().int().min(1) }),
@@ -114,15 +130,38 @@ export interface VisitorContextInfo {
 
 /** Frames the server sends. */
 export type ServerFrame =
-  | { type: 'auth.ok'; ref?: string; role: 'visitor' | 'agent'; visitorId?: string; visitorToken?: string; agentId?: string; conversations: ConversationView[] }
+  | {
+      type: 'auth.ok'
+      ref?: string
+      role: 'visitor' | 'agent'
+      visitorId?: string
+      visitorToken?: string
+      agentId?: string
+      conversations: ConversationView[]
+    }
   | { type: 'conversation'; ref?: string; conversation: ConversationView; queuePosition: number | null }
   | { type: 'conversation.updated'; conversation: ConversationView }
   | { type: 'message'; message: MessageView }
-  | { type: 'message.ack'; ref?: string; conversationId: string; clientMsgId: string; id: string; seq: number; createdAt: string; duplicate: boolean }
+  | {
+      type: 'message.ack'
+      ref?: string
+      conversationId: string
+      clientMsgId: string
+      id: string
+      seq: number
+      createdAt: string
+      duplicate: boolean
+    }
   | { type: 'resume.done'; ref?: string; conversationId: string; lastSeq: number }
   | { type: 'typing'; conversationId: string; from: SenderView; state: boolean }
   | { type: 'read'; conversationId: string; by: 'visitor' | 'agent'; seq: number }
-  | { type: 'presence'; agentId: string; status: 'online' | 'away' | 'offline'; connected: boolean; capacity: number }
+  | {
+      type: 'presence'
+      agentId: string
+      status: 'online' | 'away' | 'offline'
+      connected: boolean
+      capacity: number
+    }
   | { type: 'queue'; conversationId: string; position: number }
   | { type: 'ok'; ref?: string }
   | { type: 'pong'; ref?: string }

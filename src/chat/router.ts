@@ -70,7 +70,10 @@ export class Router {
     const candidates = await this.candidates(tenantId)
     const stillWaiting: ConversationRow[] = []
     for (const conv of waiting) {
-      const agentId = candidates.length > 0 ? await this.store.conversations.assignNext(tenantId, conv.id, candidates, Date.now()) : null
+      const agentId =
+        candidates.length > 0
+          ? await this.store.conversations.assignNext(tenantId, conv.id, candidates, Date.now())
+          : null
       if (!agentId) {
         stillWaiting.push(conv)
         continue
@@ -89,17 +92,20 @@ export class Router {
         conversationId: conv.id,
         scope: null,
         exceptConnection: null,
-        frame: { type: 'conversation.updated', conversation: { ...view, labels: [], context: {}, teamId: null } },
+        frame: {
+          type: 'conversation.updated',
+          conversation: { ...view, labels: [], context: {}, teamId: null },
+        },
       })
     }
-    stillWaiting.forEach((conv, i) =>
+    for (const [i, conv] of stillWaiting.entries()) {
       this.publish(tenantId, {
         audience: 'visitor',
         conversationId: conv.id,
         scope: null,
         exceptConnection: null,
         frame: { type: 'queue', conversationId: conv.id, position: i + 1 },
-      }),
-    )
+      })
+    }
   }
 }

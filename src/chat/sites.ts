@@ -25,7 +25,10 @@ export function normalizeOrigin(origin: string): string {
   }
 }
 
-export function siteAllowsOrigin(site: Pick<SiteRow, 'allowed_origins'>, origin: string | undefined): boolean {
+export function siteAllowsOrigin(
+  site: Pick<SiteRow, 'allowed_origins'>,
+  origin: string | undefined,
+): boolean {
   if (!origin) return false
   const wanted = normalizeOrigin(origin)
   return (JSON.parse(site.allowed_origins) as string[]).some((o) => normalizeOrigin(o) === wanted)
@@ -65,7 +68,11 @@ export class SiteService {
     return `<script async src="${this.publicUrl}/widget.js" data-parley-key="${widgetKey}" crossorigin="anonymous"></script>`
   }
 
-  async create(ctx: AgentContext | null, tenantId: string, input: z.infer<typeof createSiteBody>): Promise<SiteRow> {
+  async create(
+    ctx: AgentContext | null,
+    tenantId: string,
+    input: z.infer<typeof createSiteBody>,
+  ): Promise<SiteRow> {
     const id = randomUUID()
     await this.store.directory.insertSite({
       id,
@@ -83,7 +90,9 @@ export class SiteService {
   async update(ctx: AgentContext, id: string, patch: z.infer<typeof updateSiteBody>): Promise<SiteRow> {
     const ok = await this.store.directory.updateSite(ctx.tenantId, id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.allowedOrigins !== undefined ? { allowed_origins: JSON.stringify(patch.allowedOrigins.map(normalizeOrigin)) } : {}),
+      ...(patch.allowedOrigins !== undefined
+        ? { allowed_origins: JSON.stringify(patch.allowedOrigins.map(normalizeOrigin)) }
+        : {}),
       ...(patch.prechat !== undefined ? { prechat: JSON.stringify(patch.prechat) } : {}),
       ...(patch.businessHours !== undefined ? { business_hours: JSON.stringify(patch.businessHours) } : {}),
     })
@@ -104,9 +113,13 @@ export class SiteService {
     const site = await this.store.directory.siteByKey(widgetKey)
     if (!site) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'unknown widget key')
     if (!siteAllowsOrigin(site, origin)) {
-      throw new ParleyError('PARLEY_ERR_AUTH_ORIGIN_DENIED', "this page's origin is not allowed to embed the widget", {
-        origin: origin ?? '',
-      })
+      throw new ParleyError(
+        'PARLEY_ERR_AUTH_ORIGIN_DENIED',
+        "this page's origin is not allowed to embed the widget",
+        {
+          origin: origin ?? '',
+        },
+      )
     }
     return site
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
 import { isParleyError } from '../errors/index.js'
-import { serveCommand, migrateCommand, tenantCreateCommand } from './server-commands.js'
+import { migrateCommand, serveCommand, tenantCreateCommand } from './server-commands.js'
 
 const program = new Command()
 program
@@ -12,7 +12,9 @@ program
 
 program
   .command('serve')
-  .description('Run the Parley server (SQLite under ./data by default; DATABASE_URL for PostgreSQL, REDIS_URL for several nodes).')
+  .description(
+    'Run the Parley server (SQLite under ./data by default; DATABASE_URL for PostgreSQL, REDIS_URL for several nodes).',
+  )
   .option('-p, --port <port>', 'port to listen on (default: $PORT or 8080)')
   .option('--host <host>', 'address to bind (default: $HOST or 127.0.0.1)')
   .action(serveCommand)
@@ -32,6 +34,29 @@ tenant
   .option('--origin <origin...>', 'page origins allowed to embed the widget (e.g. https://shop.example)')
   .option('--json', 'print the result as JSON')
   .action(tenantCreateCommand)
+
+program
+  .command('redact')
+  .description(
+    'Redact sensitive data from JSON lines {"id","text"[,"conversation","sender"]} on stdin (see docs/protect.md).',
+  )
+  .option('--policy <file>', 'redaction policy (JSON); the strict default policy otherwise')
+  .action(async (opts: { policy?: string }) => {
+    const { runRedactCli } = await import('../protect/index.js')
+    await runRedactCli({ ...(opts.policy ? { policyFile: opts.policy } : {}) }, process.stdin, process.stdout)
+  })
+
+const watch = program
+  .command('watch')
+  .description('Anomaly detection over security events (see docs/watch.md).')
+watch
+  .command('replay')
+  .description('Run the detection engine over recorded events (JSON lines); prints one JSON line per alert.')
+  .requiredOption('--events <file>', "events file (.jsonl), time taken from each event's ts")
+  .action(async (opts: { events: string }) => {
+    const { runWatchReplay } = await import('../watch/index.js')
+    await runWatchReplay({ eventsFile: opts.events }, process.stdout)
+  })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isParleyError(err)) {

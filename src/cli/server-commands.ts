@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import { buildApp, loadConfig } from '../server/index.js'
-import { bootstrapFirstTenant, createTenant } from '../server/index.js'
+import { bootstrapFirstTenant, buildApp, createTenant, loadConfig } from '../server/index.js'
 import { Store } from '../store/index.js'
 
 export async function serveCommand(opts: { port?: string; host?: string }): Promise<void> {
@@ -12,12 +11,16 @@ export async function serveCommand(opts: { port?: string; host?: string }): Prom
   const first = await bootstrapFirstTenant(parley, config.publicUrl)
   await parley.app.listen({ port: config.port, host: config.host })
   const out = process.stdout
-  out.write(`\nParley is running on ${config.publicUrl}  (database: ${parley.store.conn.describe}, bus: ${parley.bus.kind})\n`)
+  out.write(
+    `\nParley is running on ${config.publicUrl}  (database: ${parley.store.conn.describe}, bus: ${parley.bus.kind})\n`,
+  )
   out.write(`  Agent console:  ${config.publicUrl}/console\n`)
   out.write(`  Widget demo:    ${config.publicUrl}/demo\n`)
   out.write(`  API (OpenAPI):  ${config.publicUrl}/api/v1/openapi.json\n`)
   if (first) {
-    out.write('\nFirst start: a tenant was created. Open this one-time link to set the administrator password\n')
+    out.write(
+      '\nFirst start: a tenant was created. Open this one-time link to set the administrator password\n',
+    )
     out.write(`(valid 72 hours, usable once; there is no default password):\n\n  ${first.setupUrl}\n\n`)
   }
   const stop = async (signal: string) => {
@@ -31,7 +34,10 @@ export async function serveCommand(opts: { port?: string; host?: string }): Prom
 
 export async function migrateCommand(): Promise<void> {
   const config = loadConfig()
-  const store = await Store.open({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'parley.db') })
+  const store = await Store.open({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: join(config.dataDir, 'parley.db'),
+  })
   process.stdout.write(`schema up to date (${store.conn.describe})\n`)
   await store.close()
 }
@@ -53,7 +59,9 @@ export async function tenantCreateCommand(opts: {
       allowedOrigins: opts.origin?.length ? opts.origin : [new URL(config.publicUrl).origin],
     })
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ ...t, setupExpiresAt: new Date(t.setupExpiresAt).toISOString() })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ ...t, setupExpiresAt: new Date(t.setupExpiresAt).toISOString() })}\n`,
+      )
     } else {
       process.stdout.write(`Tenant ${opts.name} created (${t.tenantId}).\n`)
       process.stdout.write(`Widget key: ${t.widgetKey}\n`)

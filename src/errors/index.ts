@@ -1,6 +1,7 @@
 /** Error codes and their table (the source `docs/errors.md` is checked against). */
-export { ERROR_CODES } from './codes.js'
+
 export type { ParleyErrorCode } from './codes.js'
-/** The coded error every capability throws. */
-export { ParleyError, isParleyError } from './parley-error.js'
+export { ERROR_CODES } from './codes.js'
 export type { ErrorDetails } from './parley-error.js'
+/** The coded error every capability throws. */
+export { isParleyError, ParleyError } from './parley-error.js'

@@ -13,7 +13,12 @@ export class ParleyError extends Error {
   readonly statusCode: number
   readonly details: ErrorDetails
 
-  constructor(code: ParleyErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: ParleyErrorCode,
+    message: string,
+    details: ErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options)
     this.name = 'ParleyError'
     this.code = code

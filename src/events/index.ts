@@ -1,5 +1,6 @@
 /** The typed in-process stream every security-relevant happening is emitted on. */
-export { EventStream } from './stream.js'
+
 export type { EventListener } from './stream.js'
+export { EventStream } from './stream.js'
 /** Event shapes: one union, discriminated by `type`. */
 export type { ActorRef, EventDraft, Origin, ParleyEvent, ParleyEventType } from './types.js'

@@ -37,7 +37,9 @@ export class IdentityService {
     const agentId = randomUUID()
     const email = input.email.trim().toLowerCase()
     if (await this.store.directory.agentByEmail(email)) {
-      throw new ParleyError('PARLEY_ERR_CONFLICT', 'an agent with this email already exists', { field: 'email' })
+      throw new ParleyError('PARLEY_ERR_CONFLICT', 'an agent with this email already exists', {
+        field: 'email',
+      })
     }
     await this.store.directory.insertAgent({
       id: agentId,
@@ -52,10 +54,18 @@ export class IdentityService {
   }
 
   /** A new one-time link for an agent to set a password; any earlier unused link stays valid until it expires. */
-  async issueSetupLink(tenantId: string, agentId: string): Promise<{ setupUrl: string; setupExpiresAt: number }> {
+  async issueSetupLink(
+    tenantId: string,
+    agentId: string,
+  ): Promise<{ setupUrl: string; setupExpiresAt: number }> {
     const token = newSecret()
     const expiresAt = Date.now() + SETUP_LINK_TTL_MS
-    await this.store.directory.insertSetupToken({ tokenHash: hashSecret(token), tenantId, agentId, expiresAt })
+    await this.store.directory.insertSetupToken({
+      tokenHash: hashSecret(token),
+      tenantId,
+      agentId,
+      expiresAt,
+    })
     return { setupUrl: `${this.publicUrl}/console/setup#token=${token}`, setupExpiresAt: expiresAt }
   }
 
@@ -67,16 +77,24 @@ export class IdentityService {
     profile: { name?: string | undefined; email?: string | undefined } = {},
   ): Promise<NewSession> {
     if (password.length < MIN_PASSWORD_LENGTH) {
-      throw new ParleyError('PARLEY_ERR_AUTH_PASSWORD_WEAK', `the password needs at least ${MIN_PASSWORD_LENGTH} characters`, {
-        min: MIN_PASSWORD_LENGTH,
-      })
+      throw new ParleyError(
+        'PARLEY_ERR_AUTH_PASSWORD_WEAK',
+        `the password needs at least ${MIN_PASSWORD_LENGTH} characters`,
+        {
+          min: MIN_PASSWORD_LENGTH,
+        },
+      )
     }
     const owner = await this.store.directory.consumeSetupToken(hashSecret(token), Date.now())
-    if (!owner) throw new ParleyError('PARLEY_ERR_AUTH_SETUP_INVALID', 'this setup link is unknown, used or expired')
+    if (!owner)
+      throw new ParleyError('PARLEY_ERR_AUTH_SETUP_INVALID', 'this setup link is unknown, used or expired')
     const email = profile.email?.trim().toLowerCase()
     if (email) {
       const other = await this.store.directory.agentByEmail(email)
-      if (other && other.id !== owner.agent_id) throw new ParleyError('PARLEY_ERR_CONFLICT', 'an agent with this email already exists', { field: 'email' })
+      if (other && other.id !== owner.agent_id)
+        throw new ParleyError('PARLEY_ERR_CONFLICT', 'an agent with this email already exists', {
+          field: 'email',
+        })
     }
     await this.store.directory.updateAgent(owner.tenant_id, owner.agent_id, {
       password_hash: await hashPassword(password),
@@ -143,7 +161,8 @@ export class IdentityService {
     const now = Date.now()
     if (!row || row.expires_at <= now || row.disabled) return null
     // Touch at most once a minute: a busy console must not write on every request.
-    if (now - row.last_seen_at > 60_000) await this.store.directory.touchSession(idHash, now, now + SESSION_IDLE_MS)
+    if (now - row.last_seen_at > 60_000)
+      await this.store.directory.touchSession(idHash, now, now + SESSION_IDLE_MS)
     return {
       kind: 'agent',
       tenantId: row.tenant_id,

@@ -1,5 +1,5 @@
-import type {} from '@fastify/cookie'
 import { randomUUID } from 'node:crypto'
+import type {} from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
@@ -57,13 +57,27 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
     const a = (await store.directory.agent(tenantId, agentId))!
     return { agentId: a.id, tenantId: a.tenant_id, name: a.name, email: a.email, role: a.role }
   }
-  const adminChange = (req: FastifyRequest, resource: 'agent' | 'team', action: 'create' | 'update' | 'delete', resourceId: string) => {
+  const adminChange = (
+    req: FastifyRequest,
+    resource: 'agent' | 'team',
+    action: 'create' | 'update' | 'delete',
+    resourceId: string,
+  ) => {
     const ctx = agentOf(req)
-    events.emit({ type: 'admin.change', tenant: ctx.tenantId, actor: actorOf(ctx), origin: ctx.origin, resource, action, resourceId })
+    events.emit({
+      type: 'admin.change',
+      tenant: ctx.tenantId,
+      actor: actorOf(ctx),
+      origin: ctx.origin,
+      resource,
+      action,
+      resourceId,
+    })
   }
   const checkAgents = async (tenantId: string, ids: string[]) => {
     const known = new Set((await store.directory.agents(tenantId)).map((a) => a.id))
-    if (!ids.every((id) => known.has(id))) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'one of the agents does not exist', { resource: 'agent' })
+    if (!ids.every((id) => known.has(id)))
+      throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'one of the agents does not exist', { resource: 'agent' })
   }
   return [
     defineRoute({
@@ -80,7 +94,10 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       }),
       response: meView,
       handler: async (req, { body }, reply) => {
-        const session = await identity.completeSetup(body.token, body.password, originOf(req), { name: body.name, email: body.email })
+        const session = await identity.completeSetup(body.token, body.password, originOf(req), {
+          name: body.name,
+          email: body.email,
+        })
         setSessionCookie(reply, session)
         return me(session.tenantId, session.agentId)
       },
@@ -133,7 +150,10 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       response: z.object({ items: z.array(agentView) }),
       handler: async (req) => {
         const ctx = agentOf(req)
-        const [agents, members] = await Promise.all([store.directory.agents(ctx.tenantId), store.directory.teamMembers(ctx.tenantId)])
+        const [agents, members] = await Promise.all([
+          store.directory.agents(ctx.tenantId),
+          store.directory.teamMembers(ctx.tenantId),
+        ])
         return {
           items: agents.map((a) => ({
             id: a.id,
@@ -167,7 +187,11 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
         const ctx = agentOf(req)
         const r = await identity.createAgent({ tenantId: ctx.tenantId, ...body })
         adminChange(req, 'agent', 'create', r.agentId)
-        return { id: r.agentId, setupUrl: r.setupUrl, setupExpiresAt: new Date(r.setupExpiresAt).toISOString() }
+        return {
+          id: r.agentId,
+          setupUrl: r.setupUrl,
+          setupExpiresAt: new Date(r.setupExpiresAt).toISOString(),
+        }
       },
     }),
     defineRoute({
@@ -187,10 +211,16 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       handler: async (req, { params, body }) => {
         const ctx = agentOf(req)
         if (params.id === ctx.agentId && (body.disabled || body.role === 'agent')) {
-          throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'you cannot disable or demote yourself; ask another admin')
+          throw new ParleyError(
+            'PARLEY_ERR_AUTH_FORBIDDEN',
+            'you cannot disable or demote yourself; ask another admin',
+          )
         }
         const { disabled, ...rest } = body
-        const ok = await store.directory.updateAgent(ctx.tenantId, params.id, { ...rest, ...(disabled !== undefined ? { disabled: disabled ? 1 : 0 } : {}) })
+        const ok = await store.directory.updateAgent(ctx.tenantId, params.id, {
+          ...rest,
+          ...(disabled !== undefined ? { disabled: disabled ? 1 : 0 } : {}),
+        })
         if (!ok) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'agent not found', { resource: 'agent' })
         if (disabled) await store.directory.deleteAgentSessions(params.id)
         adminChange(req, 'agent', 'update', params.id)
@@ -207,7 +237,8 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       response: z.object({ setupUrl: z.string(), setupExpiresAt: z.string() }),
       handler: async (req, { params }) => {
         const ctx = agentOf(req)
-        if (!(await store.directory.agent(ctx.tenantId, params.id))) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'agent not found', { resource: 'agent' })
+        if (!(await store.directory.agent(ctx.tenantId, params.id)))
+          throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'agent not found', { resource: 'agent' })
         const link = await identity.issueSetupLink(ctx.tenantId, params.id)
         adminChange(req, 'agent', 'update', params.id)
         return { setupUrl: link.setupUrl, setupExpiresAt: new Date(link.setupExpiresAt).toISOString() }
@@ -222,8 +253,17 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       response: z.object({ items: z.array(teamView) }),
       handler: async (req) => {
         const ctx = agentOf(req)
-        const [teams, members] = await Promise.all([store.directory.teams(ctx.tenantId), store.directory.teamMembers(ctx.tenantId)])
-        return { items: teams.map((t) => ({ id: t.id, name: t.name, agentIds: members.filter((m) => m.team_id === t.id).map((m) => m.agent_id) })) }
+        const [teams, members] = await Promise.all([
+          store.directory.teams(ctx.tenantId),
+          store.directory.teamMembers(ctx.tenantId),
+        ])
+        return {
+          items: teams.map((t) => ({
+            id: t.id,
+            name: t.name,
+            agentIds: members.filter((m) => m.team_id === t.id).map((m) => m.agent_id),
+          })),
+        }
       },
     }),
     defineRoute({
@@ -232,7 +272,10 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       tag: 'teams',
       summary: 'Create a team (admin).',
       auth: 'admin',
-      body: z.object({ name: z.string().min(1).max(80), agentIds: z.array(z.string().max(64)).max(500).default([]) }),
+      body: z.object({
+        name: z.string().min(1).max(80),
+        agentIds: z.array(z.string().max(64)).max(500).default([]),
+      }),
       response: teamView,
       status: 201,
       handler: async (req, { body }) => {
@@ -252,11 +295,15 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       summary: 'Rename a team or replace its members (admin).',
       auth: 'admin',
       params: idParam,
-      body: z.object({ name: z.string().min(1).max(80).optional(), agentIds: z.array(z.string().max(64)).max(500).optional() }),
+      body: z.object({
+        name: z.string().min(1).max(80).optional(),
+        agentIds: z.array(z.string().max(64)).max(500).optional(),
+      }),
       response: okResponse,
       handler: async (req, { params, body }) => {
         const ctx = agentOf(req)
-        if (!(await store.directory.team(ctx.tenantId, params.id))) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'team not found', { resource: 'team' })
+        if (!(await store.directory.team(ctx.tenantId, params.id)))
+          throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'team not found', { resource: 'team' })
         if (body.name) await store.directory.renameTeam(ctx.tenantId, params.id, body.name)
         if (body.agentIds) {
           await checkAgents(ctx.tenantId, body.agentIds)

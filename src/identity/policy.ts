@@ -23,9 +23,14 @@ export function canAccessConversation(
   agentTeams: readonly string[] = [],
 ): boolean {
   if (conv.tenant_id !== ctx.tenantId) return false
-  if (ctx.kind === 'visitor') return (action === 'read' || action === 'write') && conv.visitor_id === ctx.visitorId
+  if (ctx.kind === 'visitor')
+    return (action === 'read' || action === 'write') && conv.visitor_id === ctx.visitorId
   if (ctx.role === 'admin') return true
-  return conv.agent_id === ctx.agentId || conv.agent_id === null || (conv.team_id !== null && agentTeams.includes(conv.team_id))
+  return (
+    conv.agent_id === ctx.agentId ||
+    conv.agent_id === null ||
+    (conv.team_id !== null && agentTeams.includes(conv.team_id))
+  )
 }
 
 export function requireAdmin(ctx: AuthContext): asserts ctx is AgentContext & { role: 'admin' } {
@@ -35,5 +40,6 @@ export function requireAdmin(ctx: AuthContext): asserts ctx is AgentContext & { 
 }
 
 export function requireAgent(ctx: AuthContext): asserts ctx is AgentContext {
-  if (ctx.kind !== 'agent') throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'this action is for agents only')
+  if (ctx.kind !== 'agent')
+    throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'this action is for agents only')
 }

@@ -10,12 +10,14 @@ declare module 'fastify' {
 }
 
 export function agentOf(req: FastifyRequest): AgentContext {
-  if (req.auth?.kind !== 'agent') throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'sign in as an agent first')
+  if (req.auth?.kind !== 'agent')
+    throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'sign in as an agent first')
   return req.auth
 }
 
 export function visitorOf(req: FastifyRequest): VisitorContext {
-  if (req.auth?.kind !== 'visitor') throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'send the visitor token as a Bearer token')
+  if (req.auth?.kind !== 'visitor')
+    throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'send the visitor token as a Bearer token')
   return req.auth
 }
 

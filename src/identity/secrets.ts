@@ -29,10 +29,16 @@ export async function verifyPassword(stored: string | null, password: string): P
   }
 }
 
-const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$8rpeOW/tYbKVluIN9eP0BQ$dgzlLxfN4AVeWGjYdf4EhVYD/e8k8hyg6w6z+ZDMaVQ'
+const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$8rpeOW/tYbKVluIN9eP0BQ$dgzlLxfN4AVeWGjYdf4EhVYD/e8k8hyg6w6z+ZDMaVQ'
 
 /** Visitor tokens: `v1.<tenant>.<site>.<visitor>.<mac>`, HMAC-SHA256 with the instance secret. */
-export function signVisitorToken(secret: string, tenantId: string, siteId: string, visitorId: string): string {
+export function signVisitorToken(
+  secret: string,
+  tenantId: string,
+  siteId: string,
+  visitorId: string,
+): string {
   const body = `v1.${tenantId}.${siteId}.${visitorId}`
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`
 }

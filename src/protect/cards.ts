@@ -45,8 +45,8 @@ export function forEachNumberRun(text: string, visit: (groups: DigitGroup[]) => 
 }
 
 // Groupings people use for card numbers: one block, fours with a short tail (4-4-4-4, 4-4-4-4-3),
-// Amex 4-6-5, Diners 4-6-4, and even splits of 1-3 digits ("41 11 11 …", "4 1 1 1 …") typed to
-// dodge filters. Wider even splits (7-7 in "112-1234567-1234567") are order numbers, not cards.
+// Amex 4-6-5, Diners 4-6-4, eights, and even splits of 1-3 digits ("41 11 11 …", "4 1 1 1 …")
+// typed to dodge filters. Other splits (7-7 in "112-1234567-1234567") are order numbers, not cards.
 function plausibleLayout(groups: DigitGroup[], from: number, to: number): boolean {
   if (from === to) return true
   const size = (k: number) => groups[k]!.end - groups[k]!.start
@@ -54,7 +54,7 @@ function plausibleLayout(groups: DigitGroup[], from: number, to: number): boolea
   if (count === 3 && size(from) === 4 && size(from + 1) === 6 && (size(to) === 5 || size(to) === 4))
     return true
   const first = size(from)
-  if (first > 4) return false
+  if (first > 4 && first !== 8) return false
   for (let k = from + 1; k < to; k++) if (size(k) !== first) return false
   return size(to) <= first
 }
@@ -85,7 +85,12 @@ export function detectCards(text: string, emit: Emit): void {
       // A card starts a number: if the group before it continues the same layout ("4549 - 3651 -
       // 9329 - …"), the run is one longer number and this is only a slice of it.
       const slice = best >= 0 && i > 0 && plausibleLayout(groups, i - 1, best)
-      if (best >= 0 && !slice && !labelledAsReference(text, groups[i]!.start) && !labelledAsReference(text, groups[0]!.start)) {
+      if (
+        best >= 0 &&
+        !slice &&
+        !labelledAsReference(text, groups[i]!.start) &&
+        !labelledAsReference(text, groups[0]!.start)
+      ) {
         emit('card_number', groups[i]!.start, bestEnd)
         detectTrailingCardData(text, bestEnd, emit)
         i = best + 1

@@ -41,7 +41,9 @@ export function detectEmails(text: string, emit: Emit): void {
     let e = at + 1
     while (e < n && e - at <= 253 && isDomainCode(text.charCodeAt(e))) e++
     while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--
-    const dot = text.lastIndexOf('.', e - 1)
+    // Look for the last dot inside this domain only: a search past "@" would be quadratic.
+    let dot = e - 1
+    while (dot > at && text.charCodeAt(dot) !== 46) dot--
     if (dot <= at + 1 || e - dot < 3) continue
     let tldOk = true
     for (let k = dot + 1; k < e; k++) if (!isLetterCode(text.charCodeAt(k))) tldOk = false

@@ -18,7 +18,7 @@ interface ContextRule {
 }
 
 // Filler between a keyword and its value: "PIN number is: 1234", "password = 'x'".
-const S = `[\\s:=#"'\\u201c\\u2018(\\[-]{0,4}`
+const S = `[\\s:=#(\\[-]{0,4}`
 const W = '(?![a-z0-9])'
 const FILL = `${S}(?:(?:number|no\\.?|num|nr|code)${W}${S}|#${S})?(?:(?:is|was|would be|will be|should be|are|of)${W}${S})?`
 
@@ -88,7 +88,9 @@ const RULES: readonly ContextRule[] = [
     keyword: rx(
       '(?<![a-z])(?:exp(?:iry|iration|ires|iring)?\\.?(?: date)?|valid (?:thru|through|until|till|to)|good (?:thru|through))(?![a-z])',
     ),
-    value: value(`((?:0?[1-9]|1[0-2]) ?[/.-] ?(?:20)?\\d{2}(?![\\d/])|(?:0[1-9]|1[0-2])(?:20)?\\d{2}(?!\\d)|${MONTH},? (?:20)?\\d{2}(?!\\d))`),
+    value: value(
+      `((?:0?[1-9]|1[0-2]) ?[/.-] ?(?:20)?\\d{2}(?![\\d/])|(?:0[1-9]|1[0-2])(?:20)?\\d{2}(?!\\d)|${MONTH},? (?:20)?\\d{2}(?!\\d))`,
+    ),
   },
   {
     type: 'pin',
@@ -194,7 +196,7 @@ export function detectInContext(text: string, emit: Emit): void {
 
 // "123-45-6789" or "123 45 6789" with the same separator twice: the SSN layout, valid without a
 // context word. Nine bare digits need one ("SSN 123456789"), handled by the rule above.
-const SSN_LAYOUT = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-]|[- ]\d)/g
+const SSN_LAYOUT = /(?<![\d-])(?<!\d[- ])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-]|[- ]\d)/g
 
 /** SSNs written in the 3-2-4 layout, excluding never-issued ranges and labelled references. */
 export function detectSsnLayout(text: string, emit: Emit): void {

@@ -51,8 +51,35 @@ const CARD_PREFIXES: readonly (readonly [string, number])[] = [
   ['2201', 16],
 ]
 
-const US_AREAS = ['201', '202', '212', '213', '305', '312', '404', '415', '617', '646', '702', '713', '718', '818', '917']
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October']
+const US_AREAS = [
+  '201',
+  '202',
+  '212',
+  '213',
+  '305',
+  '312',
+  '404',
+  '415',
+  '617',
+  '646',
+  '702',
+  '713',
+  '718',
+  '818',
+  '917',
+]
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+]
 
 // Hand-written hard cases. «type:value» marks a labelled value.
 const HARD_POSITIVES = [
@@ -146,7 +173,8 @@ export function buildCorpus(size: number, seed = 20_260_101): LabelledMessage[] 
   f.seed(seed)
   const pick = <T>(xs: readonly T[]): T => xs[f.number.int({ min: 0, max: xs.length - 1 })]!
   const digits = (n: number) => f.string.numeric({ length: n, allowLeadingZeros: true })
-  const sentence = () => pick([f.lorem.sentence(), f.hacker.phrase(), f.company.catchPhrase(), 'thanks', 'hi'])
+  const sentence = () =>
+    pick([f.lorem.sentence(), f.hacker.phrase(), f.company.catchPhrase(), 'thanks', 'hi'])
 
   const pan = (valid: boolean): string => {
     // A Luhn-invalid 17-19 digit number can start with a valid 12-16 digit PAN, which the engine
@@ -193,38 +221,118 @@ export function buildCorpus(size: number, seed = 20_260_101): LabelledMessage[] 
       () => `sk_live_${f.string.alphanumeric(24)}`,
       () =>
         `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: f.string.uuid() })).toString('base64url')}.${f.string.alphanumeric(43)}`,
-      () => `-----BEGIN PRIVATE KEY-----\n${f.string.alphanumeric(64)}\n${f.string.alphanumeric(40)}\n-----END PRIVATE KEY-----`,
+      () =>
+        `-----BEGIN PRIVATE KEY-----\n${f.string.alphanumeric(64)}\n${f.string.alphanumeric(40)}\n-----END PRIVATE KEY-----`,
     ])()
-  const mmYY = () => `${String(f.number.int({ min: 1, max: 12 })).padStart(2, '0')}/${f.number.int({ min: 25, max: 32 })}`
+  const mmYY = () =>
+    `${String(f.number.int({ min: 1, max: 12 })).padStart(2, '0')}/${f.number.int({ min: 25, max: 32 })}`
 
   const positives: (() => Piece[])[] = [
-    () => [pick(['my card is ', 'Card: ', 'charge ', 'here it is ', '', 'use this one ']), ['card_number', formatPan(pan(true))], pick(['', ' please', '. thanks', '\n'])],
-    () => [sentence(), ' ', ['card_number', formatPan(pan(true))], ' ', ['card_expiry', mmYY()], ' ', ['card_cvv', digits(3)]],
+    () => [
+      pick(['my card is ', 'Card: ', 'charge ', 'here it is ', '', 'use this one ']),
+      ['card_number', formatPan(pan(true))],
+      pick(['', ' please', '. thanks', '\n']),
+    ],
+    () => [
+      sentence(),
+      ' ',
+      ['card_number', formatPan(pan(true))],
+      ' ',
+      ['card_expiry', mmYY()],
+      ' ',
+      ['card_cvv', digits(3)],
+    ],
     () => ['the cvv is ', ['card_cvv', digits(3)]],
     () => [pick(['CVC: ', 'security code ', 'cvv2 ']), ['card_cvv', digits(pick([3, 4]))]],
     () => [pick(['expires ', 'exp date ', 'valid thru ', 'Expiry: ']), ['card_expiry', mmYY()]],
     () => [pick(['my ssn is ', 'SSN: ', '', 'social security number ']), ['ssn', ssn()], ' ', sentence()],
-    () => [pick(['IBAN ', 'please send it to ', 'my iban: ']), ['iban', f.finance.iban({ formatted: f.datatype.boolean() })]],
+    () => [
+      pick(['IBAN ', 'please send it to ', 'my iban: ']),
+      ['iban', f.finance.iban({ formatted: f.datatype.boolean() })],
+    ],
     () => [pick(['routing number ', 'ABA ', 'routing: ']), ['routing_number', f.finance.routingNumber()]],
-    () => [pick(['account number ', 'acct # ', 'my checking account is ']), ['bank_account', digits(f.number.int({ min: 8, max: 12 }))]],
-    () => [pick(['my password is ', 'password: ', 'pwd = ', 'new password is ']), ['password', `${f.internet.password({ length: 10 })}${digits(1)}`]],
+    () => [
+      pick(['account number ', 'acct # ', 'my checking account is ']),
+      ['bank_account', digits(f.number.int({ min: 8, max: 12 }))],
+    ],
+    () => [
+      pick(['my password is ', 'password: ', 'pwd = ', 'new password is ']),
+      ['password', `${f.internet.password({ length: 10 })}${digits(1)}`],
+    ],
     () => [pick(['my pin is ', 'PIN: ', 'pin number ']), ['pin', digits(4)]],
-    () => [pick(['the code is ', 'verification code: ', 'OTP ', 'your one-time code is ']), ['otp', digits(6)]],
-    () => [pick(['email me at ', 'contact: ', '']), ['email', f.internet.email()], pick(['', ' thanks', '.'])],
+    () => [
+      pick(['the code is ', 'verification code: ', 'OTP ', 'your one-time code is ']),
+      ['otp', digits(6)],
+    ],
+    () => [
+      pick(['email me at ', 'contact: ', '']),
+      ['email', f.internet.email()],
+      pick(['', ' thanks', '.']),
+    ],
     () => [pick(['call me at ', 'my number is ', 'phone: ']), ['phone', phone()]],
-    () => [pick(['DOB: ', 'date of birth ', 'born on ']), ['date_of_birth', pick([`0${f.number.int({ min: 1, max: 9 })}/1${f.number.int({ min: 0, max: 9 })}/19${digits(2)}`, `${pick(MONTHS)} ${f.number.int({ min: 1, max: 28 })}, 19${digits(2)}`, `19${digits(2)}-0${f.number.int({ min: 1, max: 9 })}-1${f.number.int({ min: 0, max: 9 })}`])]],
+    () => [
+      pick(['DOB: ', 'date of birth ', 'born on ']),
+      [
+        'date_of_birth',
+        pick([
+          `0${f.number.int({ min: 1, max: 9 })}/1${f.number.int({ min: 0, max: 9 })}/19${digits(2)}`,
+          `${pick(MONTHS)} ${f.number.int({ min: 1, max: 28 })}, 19${digits(2)}`,
+          `19${digits(2)}-0${f.number.int({ min: 1, max: 9 })}-1${f.number.int({ min: 0, max: 9 })}`,
+        ]),
+      ],
+    ],
     () => [pick(['key ', 'token: ', 'oops pasted ', '']), ['secret', secret()]],
   ]
 
   const hardNegatives: (() => Piece[])[] = [
-    () => [pick(['order #', 'Order number ', 'your order ', 'order no. ']), pick([pan(true), digits(8), `112-${digits(7)}-${digits(7)}`])],
-    () => [pick(['tracking number ', 'tracking: ', 'UPS ']), pick([`1Z${f.string.alphanumeric({ length: 6, casing: 'upper' })}${digits(10)}`, `9400 ${digits(4)} ${digits(4)} ${digits(4)} ${digits(4)} ${digits(2)}`, digits(12)])],
-    () => [pick(['total ', 'that is ', 'price: ']), pick([`$${f.number.int({ min: 1, max: 9 })},${digits(3)}.${digits(2)}`, `${digits(4)}.${digits(2)} USD`, `€ ${digits(1)}.${digits(3)},${digits(2)}`])],
-    () => [pick(['see you at ', 'meeting ', 'it happened at ']), pick([`${f.number.int({ min: 10, max: 23 })}:${digits(2)}`, `2025-0${f.number.int({ min: 1, max: 9 })}-1${digits(1)}T1${digits(1)}:${digits(2)}:00Z`, `0${f.number.int({ min: 1, max: 9 })}/1${digits(1)}/2025`])],
+    () => [
+      pick(['order #', 'Order number ', 'your order ', 'order no. ']),
+      pick([pan(true), digits(8), `112-${digits(7)}-${digits(7)}`]),
+    ],
+    () => [
+      pick(['tracking number ', 'tracking: ', 'UPS ']),
+      pick([
+        `1Z${f.string.alphanumeric({ length: 6, casing: 'upper' })}${digits(10)}`,
+        `9400 ${digits(4)} ${digits(4)} ${digits(4)} ${digits(4)} ${digits(2)}`,
+        digits(12),
+      ]),
+    ],
+    () => [
+      pick(['total ', 'that is ', 'price: ']),
+      pick([
+        `$${f.number.int({ min: 1, max: 9 })},${digits(3)}.${digits(2)}`,
+        `${digits(4)}.${digits(2)} USD`,
+        `€ ${digits(1)}.${digits(3)},${digits(2)}`,
+      ]),
+    ],
+    () => [
+      pick(['see you at ', 'meeting ', 'it happened at ']),
+      pick([
+        `${f.number.int({ min: 10, max: 23 })}:${digits(2)}`,
+        `2025-0${f.number.int({ min: 1, max: 9 })}-1${digits(1)}T1${digits(1)}:${digits(2)}:00Z`,
+        `0${f.number.int({ min: 1, max: 9 })}/1${digits(1)}/2025`,
+      ]),
+    ],
     () => ['card ', formatPan(pan(false)), ' did not work'],
-    () => [pick(['my password is incorrect', 'I forgot my password', 'password reset link expired', 'the password is too short', 'my password was changed yesterday'])],
-    () => [pick(['zip code ', 'promo code SAVE', 'error code ', 'area code ', 'status code ']), digits(pick([3, 5]))],
-    () => [pick(['drop a pin at ', 'pin this message please', 'I have ', 'room ']), digits(4), ' ', sentence()],
+    () => [
+      pick([
+        'my password is incorrect',
+        'I forgot my password',
+        'password reset link expired',
+        'the password is too short',
+        'my password was changed yesterday',
+      ]),
+    ],
+    () => [
+      pick(['zip code ', 'promo code SAVE', 'error code ', 'area code ', 'status code ']),
+      digits(pick([3, 5])),
+    ],
+    () => [
+      pick(['drop a pin at ', 'pin this message please', 'I have ', 'room ']),
+      digits(4),
+      ' ',
+      sentence(),
+    ],
     () => [pick(['version 4.1.', 'ip 192.168.', 'ISBN 978-3-16-', 'invoice INV-2024-']), digits(6)],
     () => [pick(['SSN 000-', 'ssn 666-', 'id 900-']), `${digits(2)}-${digits(4)}`],
     () => ['IBAN DE00 3704 0044 0532 0130 00'],
@@ -232,7 +340,14 @@ export function buildCorpus(size: number, seed = 20_260_101): LabelledMessage[] 
     () => ['reference ', f.string.uuid()],
     () => ['call ', ['phone', phone()], ' about order ', digits(10)],
   ]
-  const clean = () => [pick([f.lorem.sentence(), f.hacker.phrase(), `Hi, I need help with my statement from ${pick(MONTHS)}`, f.lorem.paragraph()])]
+  const clean = () => [
+    pick([
+      f.lorem.sentence(),
+      f.hacker.phrase(),
+      `Hi, I need help with my statement from ${pick(MONTHS)}`,
+      f.lorem.paragraph(),
+    ]),
+  ]
 
   const out: LabelledMessage[] = handWrittenCases()
   for (let i = out.length; i < size; i++) {
@@ -268,7 +383,10 @@ export interface CorpusScore {
  * finding is correct when it overlaps a label of its type. A hard negative is flagged when it
  * gets any finding that is not correct.
  */
-export function scoreCorpus(corpus: readonly LabelledMessage[], scan: (text: string) => Finding[]): CorpusScore {
+export function scoreCorpus(
+  corpus: readonly LabelledMessage[],
+  scan: (text: string) => Finding[],
+): CorpusScore {
   const categories: Record<string, CategoryScore> = {}
   const cat = (t: string) => {
     categories[t] ??= { labels: 0, found: 0, findings: 0, correct: 0 }

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
 import { isPhoneRegion } from './contact.js'
 import { type CompiledPattern, compileCustomPattern } from './custom-pattern.js'
-import { BUILTIN_TYPES, type BuiltinType, type FindingType } from './types.js'
+import { BUILTIN_TYPES, type FindingType } from './types.js'
 
 /** What happens to a finding: replaced by a label, masked, swapped for a token, or left as is. */
 export const REDACTION_MODES = ['remove', 'mask', 'tokenize', 'keep'] as const
@@ -173,9 +173,4 @@ export function compilePolicy(input: unknown): CompiledPolicy {
 /** The mode for a category (custom types not in the policy fall back to remove). */
 export function modeFor(policy: CompiledPolicy, type: FindingType): ModeSpec {
   return policy.modes.get(type) ?? { mode: 'remove', keepLast: 0 }
-}
-
-/** True for the built-in category names. */
-export function isBuiltinType(type: string): type is BuiltinType {
-  return (BUILTIN_TYPES as readonly string[]).includes(type)
 }

@@ -7,7 +7,7 @@ import fastifyWebsocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
 import { type Bus, createBus } from '../bus/index.js'
 import { ChatService, chatRoutes, PresenceTracker, SiteService, siteAllowsOrigin } from '../chat/index.js'
-import { ParleyError, isParleyError } from '../errors/index.js'
+import { isParleyError, ParleyError } from '../errors/index.js'
 import { EventStream, type Origin } from '../events/index.js'
 import { IdentityService, identityRoutes, SESSION_COOKIE, verifyVisitorToken } from '../identity/index.js'
 import { Store } from '../store/index.js'
@@ -55,14 +55,21 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
     logger: {
       level: config.logLevel,
       // Logs never carry secrets or message text: only ids, routes, codes.
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
+      redact: {
+        paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+        remove: true,
+      },
     },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
     genReqId: () => crypto.randomUUID(),
   })
-  const events = new EventStream((err, event) => app.log.error({ err, eventType: event.type }, 'event listener failed'))
+  const events = new EventStream((err, event) =>
+    app.log.error({ err, eventType: event.type }, 'event listener failed'),
+  )
   const metrics = createMetrics(events)
   const store = await Store.open({
     databaseUrl: config.databaseUrl,
@@ -98,17 +105,21 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
   await app.register(fastifyCookie)
   await app.register(fastifyWebsocket, { options: { maxPayload: config.ws.maxFrameBytes } })
   app.decorateRequest('auth', null)
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: config.maxAttachmentBytes + 1 }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    'application/octet-stream',
+    { parseAs: 'buffer', bodyLimit: config.maxAttachmentBytes + 1 },
+    (_req, body, done) => done(null, body),
   )
 
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'no-referrer')
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY)
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY)
     reply.header('x-frame-options', 'DENY')
     reply.header('cross-origin-opener-policy', 'same-origin')
-    if (req.url.startsWith('/api/')) reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store')
+    if (req.url.startsWith('/api/'))
+      reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store')
     // The widget runs on customers' pages: its script and its endpoints are cross-origin by design.
     if (req.url.startsWith('/widget.js')) {
       reply.header('access-control-allow-origin', '*')
@@ -120,7 +131,7 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
     }
     return payload
   })
-  app.options('/api/v1/widget/*', async (req, reply) => {
+  app.options('/api/v1/widget/*', async (_req, reply) => {
     reply
       .header('access-control-allow-methods', 'GET, POST')
       .header('access-control-allow-headers', 'authorization, content-type')
@@ -132,13 +143,19 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
   // Every authenticated API call is an event (who called what, with which outcome).
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown'
-    metrics.httpSeconds.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+    metrics.httpSeconds.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    )
     const ctx = req.auth
     if (!ctx || !route.startsWith('/api/')) return
     events.emit({
       type: 'api.request',
       tenant: ctx.tenantId,
-      actor: ctx.kind === 'agent' ? { kind: 'agent', id: ctx.agentId, role: ctx.role } : { kind: 'visitor', id: ctx.visitorId },
+      actor:
+        ctx.kind === 'agent'
+          ? { kind: 'agent', id: ctx.agentId, role: ctx.role }
+          : { kind: 'visitor', id: ctx.visitorId },
       origin: originOf(req),
       method: req.method,
       route,
@@ -151,8 +168,13 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
     let e: ParleyError
     if (isParleyError(err)) e = err
     else if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      e = new ParleyError('PARLEY_ERR_PAYLOAD_TOO_LARGE', 'the request body is too large', { limit: (err as { statusCode?: number }).statusCode ?? 413 })
-    } else if ((err as { statusCode?: number }).statusCode === 400 || (err as { code?: string }).code?.startsWith('FST_ERR_CTP')) {
+      e = new ParleyError('PARLEY_ERR_PAYLOAD_TOO_LARGE', 'the request body is too large', {
+        limit: (err as { statusCode?: number }).statusCode ?? 413,
+      })
+    } else if (
+      (err as { statusCode?: number }).statusCode === 400 ||
+      (err as { code?: string }).code?.startsWith('FST_ERR_CTP')
+    ) {
       e = new ParleyError('PARLEY_ERR_BAD_REQUEST', 'the request body could not be parsed', { issues: [] })
     } else {
       req.log.error({ err }, 'request failed')
@@ -162,7 +184,10 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
       events.emit({
         type: 'access.denied',
         tenant: req.auth.tenantId,
-        actor: req.auth.kind === 'agent' ? { kind: 'agent', id: req.auth.agentId, role: req.auth.role } : { kind: 'visitor', id: req.auth.visitorId },
+        actor:
+          req.auth.kind === 'agent'
+            ? { kind: 'agent', id: req.auth.agentId, role: req.auth.role }
+            : { kind: 'visitor', id: req.auth.visitorId },
         origin: originOf(req),
         action: `${req.method} ${req.routeOptions.url ?? ''}`,
         resource: req.url.split('?')[0] ?? '',
@@ -172,7 +197,10 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
     reply.code(e.statusCode).type('application/json').send(e.toJSON())
   })
   app.setNotFoundHandler((req, reply) => {
-    const e = new ParleyError('PARLEY_ERR_ROUTE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)
+    const e = new ParleyError(
+      'PARLEY_ERR_ROUTE_NOT_FOUND',
+      `no route for ${req.method} ${req.url.split('?')[0]}`,
+    )
     reply.code(404).send(e.toJSON())
   })
 
@@ -188,21 +216,37 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
     if (kind === 'visitor') {
       const header = req.headers.authorization ?? ''
       const claims = header.startsWith('Bearer ') ? verifyVisitorToken(instanceSecret, header.slice(7)) : null
-      if (!claims) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'send the visitor token as a Bearer token')
+      if (!claims)
+        throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'send the visitor token as a Bearer token')
       const site = await store.directory.site(claims.tenantId, claims.siteId)
-      if (!site) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'the visitor token belongs to a site that no longer exists')
+      if (!site)
+        throw new ParleyError(
+          'PARLEY_ERR_AUTH_REQUIRED',
+          'the visitor token belongs to a site that no longer exists',
+        )
       if (req.headers.origin && !siteAllowsOrigin(site, req.headers.origin)) {
-        throw new ParleyError('PARLEY_ERR_AUTH_ORIGIN_DENIED', "this page's origin is not allowed for the widget")
+        throw new ParleyError(
+          'PARLEY_ERR_AUTH_ORIGIN_DENIED',
+          "this page's origin is not allowed for the widget",
+        )
       }
-      req.auth = { kind: 'visitor', tenantId: claims.tenantId, visitorId: claims.visitorId, siteId: claims.siteId, origin: originOf(req) }
+      req.auth = {
+        kind: 'visitor',
+        tenantId: claims.tenantId,
+        visitorId: claims.visitorId,
+        siteId: claims.siteId,
+        origin: originOf(req),
+      }
       return
     }
     const token = req.cookies[SESSION_COOKIE]
     const ctx = token ? await identity.resolveSession(token, originOf(req)) : null
     if (!ctx) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'sign in first')
-    if (unsafe && req.headers['x-parley-csrf'] !== '1') throw new ParleyError('PARLEY_ERR_AUTH_CSRF', 'send the header X-Parley-CSRF: 1')
+    if (unsafe && req.headers['x-parley-csrf'] !== '1')
+      throw new ParleyError('PARLEY_ERR_AUTH_CSRF', 'send the header X-Parley-CSRF: 1')
     req.auth = ctx
-    if (kind === 'admin' && ctx.role !== 'admin') throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'this action needs the admin role')
+    if (kind === 'admin' && ctx.role !== 'admin')
+      throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'this action needs the admin role')
   }
 
   const routes: AnyRoute[] = [
@@ -219,7 +263,13 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
     const [db, broker] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'))
     const ready = db === 'ok' && broker === 'ok'
     reply.code(ready ? 200 : 503)
-    return { status: ready ? 'ready' : 'unavailable', database: db, bus: broker, busKind: bus.kind, databaseKind: store.conn.traits.name }
+    return {
+      status: ready ? 'ready' : 'unavailable',
+      database: db,
+      bus: broker,
+      busKind: bus.kind,
+      databaseKind: store.conn.traits.name,
+    }
   })
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType)
@@ -252,24 +302,46 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
                 siteId: site.id,
                 pageOrigin: origin ?? '',
               })
-              throw new ParleyError('PARLEY_ERR_AUTH_ORIGIN_DENIED', "this page's origin is not allowed to embed the widget")
+              throw new ParleyError(
+                'PARLEY_ERR_AUTH_ORIGIN_DENIED',
+                "this page's origin is not allowed to embed the widget",
+              )
             }
-            ;(req as FastifyRequest & { handshake?: HandshakeInfo }).handshake = { role: 'visitor', site, agent: null, origin: base }
+            ;(req as FastifyRequest & { handshake?: HandshakeInfo }).handshake = {
+              role: 'visitor',
+              site,
+              agent: null,
+              origin: base,
+            }
             return
           }
           if (q.role === 'agent') {
             // Browsers always send Origin: only the console's own may use the session cookie (no cross-site hijack).
             const cookie = req.cookies[SESSION_COOKIE]
             let agent = null
-            if (origin !== undefined && origin !== publicOrigin) throw new ParleyError('PARLEY_ERR_AUTH_ORIGIN_DENIED', 'agent sockets are only accepted from the console')
+            if (origin !== undefined && origin !== publicOrigin)
+              throw new ParleyError(
+                'PARLEY_ERR_AUTH_ORIGIN_DENIED',
+                'agent sockets are only accepted from the console',
+              )
             if (cookie) agent = await identity.resolveSession(cookie, base)
-            ;(req as FastifyRequest & { handshake?: HandshakeInfo }).handshake = { role: 'agent', site: null, agent, origin: base }
+            ;(req as FastifyRequest & { handshake?: HandshakeInfo }).handshake = {
+              role: 'agent',
+              site: null,
+              agent,
+              origin: base,
+            }
             return
           }
-          throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'connect to /ws?role=visitor&key=WIDGET_KEY or /ws?role=agent', { issues: [] })
+          throw new ParleyError(
+            'PARLEY_ERR_BAD_REQUEST',
+            'connect to /ws?role=visitor&key=WIDGET_KEY or /ws?role=agent',
+            { issues: [] },
+          )
         },
       },
-      (socket, req) => gateway.accept(socket, (req as FastifyRequest & { handshake: HandshakeInfo }).handshake),
+      (socket, req) =>
+        gateway.accept(socket, (req as FastifyRequest & { handshake: HandshakeInfo }).handshake),
     )
   })
 
@@ -290,9 +362,15 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
           if (siteAllowsOrigin(site, publicOrigin)) return { key: site.widget_key }
         }
       }
-      throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'no site allows this server origin; add it to a site to use the demo', { resource: 'site' })
+      throw new ParleyError(
+        'PARLEY_ERR_NOT_FOUND',
+        'no site allows this server origin; add it to a site to use the demo',
+        { resource: 'site' },
+      )
     })
-    app.get('/widget.js', (_req, reply) => reply.header('cache-control', 'public, max-age=300').sendFile('widget.js'))
+    app.get('/widget.js', (_req, reply) =>
+      reply.header('cache-control', 'public, max-age=300').sendFile('widget.js'),
+    )
   }
 
   app.addHook('onClose', async () => {

@@ -8,12 +8,22 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
   DATA_DIR: z.string().default('./data'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
+    .optional(),
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(100_000).default(4000),
-  MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  MAX_ATTACHMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
   NODE_ID: z.string().min(1).max(64).optional(),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   WS_FRAMES_PER_SECOND: z.coerce.number().int().min(1).default(30),
@@ -38,11 +48,16 @@ export interface ParleyConfig {
 }
 
 /** Reads configuration from the environment, once, at start; a bad value stops the start with a clear message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ParleyConfig> = {}): ParleyConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<ParleyConfig> = {},
+): ParleyConfig {
   const parsed = envSchema.safeParse(env)
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
-    throw new ParleyError('PARLEY_ERR_CONFIG_INVALID', `invalid configuration: ${issues.join('; ')}`, { issues })
+    throw new ParleyError('PARLEY_ERR_CONFIG_INVALID', `invalid configuration: ${issues.join('; ')}`, {
+      issues,
+    })
   }
   const e = parsed.data
   const port = overrides.port ?? e.PORT
@@ -59,7 +74,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
     nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}`,
     trustProxy: e.TRUST_PROXY === 'true',
-    ws: { maxFrameBytes: 64 * 1024, framesPerSecond: e.WS_FRAMES_PER_SECOND, burst: e.WS_BURST, slowClientBytes: 1024 * 1024 },
+    ws: {
+      maxFrameBytes: 64 * 1024,
+      framesPerSecond: e.WS_FRAMES_PER_SECOND,
+      burst: e.WS_BURST,
+      slowClientBytes: 1024 * 1024,
+    },
     ...overrides,
   }
 }

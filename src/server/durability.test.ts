@@ -11,9 +11,15 @@ describe('sqlite: an acked message survives kill -9', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-kill-'))
     const server = await startServerProcess({ DATA_DIR: dataDir })
     const widgetKey = (await api({ url: server.url }, 'GET', '/api/v1/demo/widget-key')).body.key
-    const h = { wsUrl: server.url.replace('http', 'ws'), origin: server.url, tenant: { widgetKey } } as unknown as Harness
+    const h = {
+      wsUrl: server.url.replace('http', 'ws'),
+      origin: server.url,
+      tenant: { widgetKey },
+    } as unknown as Harness
     const visitors = await Promise.all(Array.from({ length: 20 }, () => Client.visitor(h)))
-    const convs = await Promise.all(visitors.map(({ client }) => client.request({ type: 'conversation.start' })))
+    const convs = await Promise.all(
+      visitors.map(({ client }) => client.request({ type: 'conversation.start' })),
+    )
     const acked = new Set<string>()
     for (const { client } of visitors) {
       client.ws.on('message', (d) => {
@@ -26,7 +32,12 @@ describe('sqlite: an acked message survives kill -9', () => {
     const pump = setInterval(() => {
       i++
       visitors.forEach(({ client }, v) => {
-        client.send({ type: 'message.send', conversationId: convs[v].conversation.id, clientMsgId: `m-${v}-${i}`, text: `message ${i}` })
+        client.send({
+          type: 'message.send',
+          conversationId: convs[v].conversation.id,
+          clientMsgId: `m-${v}-${i}`,
+          text: `message ${i}`,
+        })
       })
     }, 40)
     while (acked.size < 300) await new Promise((r) => setTimeout(r, 10))

@@ -8,7 +8,9 @@ for (const engine of ENGINES) {
   describe(`${engine}: hostile and malformed input on /ws`, () => {
     let h: Harness
     beforeAll(async () => {
-      h = await startHarness(engine, { ws: { maxFrameBytes: 16 * 1024, framesPerSecond: 20, burst: 20, slowClientBytes: 1024 * 1024 } })
+      h = await startHarness(engine, {
+        ws: { maxFrameBytes: 16 * 1024, framesPerSecond: 20, burst: 20, slowClientBytes: 1024 * 1024 },
+      })
     })
     afterAll(async () => h?.close())
 
@@ -41,11 +43,26 @@ for (const engine of ENGINES) {
     it('rejects a 4,001-char message with PARLEY_ERR_MESSAGE_TOO_LONG and its limit', async () => {
       const { client } = await Client.visitor(h)
       const { conversation } = await client.request({ type: 'conversation.start' })
-      const err = await client.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'big', text: 'x'.repeat(4001) })
+      const err = await client.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'big',
+        text: 'x'.repeat(4001),
+      })
       expect(err).toMatchObject({ type: 'error', code: 'PARLEY_ERR_MESSAGE_TOO_LONG', limit: 4000 })
-      const empty = await client.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'e', text: '   ' })
+      const empty = await client.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'e',
+        text: '   ',
+      })
       expect(empty.code).toBe('PARLEY_ERR_MESSAGE_EMPTY')
-      const ok = await client.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'fits', text: 'x'.repeat(4000) })
+      const ok = await client.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'fits',
+        text: 'x'.repeat(4000),
+      })
       expect(ok.type).toBe('message.ack')
       client.close()
     })
@@ -67,17 +84,34 @@ for (const engine of ENGINES) {
       const err = await flooder.next((f) => f.type === 'error')
       expect(err).toMatchObject({ code: 'PARLEY_ERR_WS_FLOOD' })
       expect((await flooder.closedP).code).toBe(1008)
-      const ack = await neighbour.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'n', text: 'still here' })
+      const ack = await neighbour.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'n',
+        text: 'still here',
+      })
       expect(ack.type).toBe('message.ack')
       neighbour.close()
     })
 
     it("treats another tenant's conversation id as not found, and stores nothing", async () => {
-      const other = await createTenant(h.parley, { name: 'Other Co', adminEmail: `o-${randomUUID()}@other.test`, allowedOrigins: ['https://other.test'] })
-      const { client: theirs } = await Client.visitor(h, { key: other.widgetKey, origin: 'https://other.test' })
+      const other = await createTenant(h.parley, {
+        name: 'Other Co',
+        adminEmail: `o-${randomUUID()}@other.test`,
+        allowedOrigins: ['https://other.test'],
+      })
+      const { client: theirs } = await Client.visitor(h, {
+        key: other.widgetKey,
+        origin: 'https://other.test',
+      })
       const { conversation } = await theirs.request({ type: 'conversation.start' })
       const { client: mine } = await Client.visitor(h)
-      const err = await mine.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'x', text: 'hi' })
+      const err = await mine.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'x',
+        text: 'hi',
+      })
       expect(err.code).toBe('PARLEY_ERR_NOT_FOUND')
       const resume = await mine.request({ type: 'resume', conversationId: conversation.id, afterSeq: 0 })
       expect(resume.code).toBe('PARLEY_ERR_NOT_FOUND')
@@ -92,7 +126,9 @@ for (const engine of ENGINES) {
     })
 
     it('refuses the handshake from an Origin the site does not allow (403, no socket)', async () => {
-      const c = new Client(`${h.wsUrl}/ws?role=visitor&key=${h.tenant.widgetKey}`, { origin: 'https://evil.test' })
+      const c = new Client(`${h.wsUrl}/ws?role=visitor&key=${h.tenant.widgetKey}`, {
+        origin: 'https://evil.test',
+      })
       await expect(c.opened).rejects.toMatchObject({ statusCode: 403 })
       const noOrigin = new Client(`${h.wsUrl}/ws?role=visitor&key=${h.tenant.widgetKey}`)
       await expect(noOrigin.opened).rejects.toMatchObject({ statusCode: 403 })
@@ -119,11 +155,19 @@ for (const engine of ENGINES) {
       const { client: visitor } = await Client.visitor(h)
       const { conversation } = await visitor.request({ type: 'conversation.start' })
       const row = await h.parley.store.conversations.conversation(h.tenant.tenantId, conversation.id)
-      if (row?.status === 'open') expect((await api(h, 'POST', `/api/v1/conversations/${conversation.id}/claim`, { cookie: a.cookie })).status).toBe(200)
-      expect((await h.parley.store.conversations.conversation(h.tenant.tenantId, conversation.id))?.agent_id).toBe(a.id)
+      if (row?.status === 'open')
+        expect(
+          (await api(h, 'POST', `/api/v1/conversations/${conversation.id}/claim`, { cookie: a.cookie }))
+            .status,
+        ).toBe(200)
+      expect(
+        (await h.parley.store.conversations.conversation(h.tenant.tenantId, conversation.id))?.agent_id,
+      ).toBe(a.id)
       const list = await api(h, 'GET', '/api/v1/conversations?assignee=' + a.id, { cookie: b.cookie })
       expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(conversation.id)
-      const read = await api(h, 'GET', `/api/v1/conversations/${conversation.id}/messages`, { cookie: b.cookie })
+      const read = await api(h, 'GET', `/api/v1/conversations/${conversation.id}/messages`, {
+        cookie: b.cookie,
+      })
       expect(read.status).toBe(404)
       const r = await api(h, 'POST', `/api/v1/conversations/${conversation.id}/messages`, {
         cookie: b.cookie,

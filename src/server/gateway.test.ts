@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { addAgent, api, Client, type Harness, startHarness } from '../../test/harness.js'
+import { addAgent, Client, type Harness, startHarness } from '../../test/harness.js'
 
 for (const engine of ENGINES) {
   describe(`${engine}: real-time chat over /ws`, () => {
@@ -14,19 +14,38 @@ for (const engine of ENGINES) {
       const alice = await addAgent(h, 'Alice')
       const { client: agent } = await Client.agent(h, alice.cookie)
       const { client: visitor } = await Client.visitor(h)
-      const started = await visitor.request({ type: 'conversation.start', fields: { name: 'Vera' }, page: { url: 'https://shop.acme.test/cart' } })
+      const started = await visitor.request({
+        type: 'conversation.start',
+        fields: { name: 'Vera' },
+        page: { url: 'https://shop.acme.test/cart' },
+      })
       expect(started.type).toBe('conversation')
       const convId = started.conversation.id
-      const assigned = await agent.next((f) => f.type === 'conversation.updated' && f.conversation.id === convId && f.conversation.status === 'assigned')
+      const assigned = await agent.next(
+        (f) =>
+          f.type === 'conversation.updated' &&
+          f.conversation.id === convId &&
+          f.conversation.status === 'assigned',
+      )
       expect(assigned.conversation.agentId).toBe(alice.id)
       expect(assigned.conversation.context.pageUrl).toBe('https://shop.acme.test/cart')
 
-      const ack = await visitor.request({ type: 'message.send', conversationId: convId, clientMsgId: 'v-1', text: 'Where is my card?' })
+      const ack = await visitor.request({
+        type: 'message.send',
+        conversationId: convId,
+        clientMsgId: 'v-1',
+        text: 'Where is my card?',
+      })
       expect(ack).toMatchObject({ type: 'message.ack', seq: 1, duplicate: false })
       const got = await agent.next((f) => f.type === 'message' && f.message.conversationId === convId)
       expect(got.message).toMatchObject({ seq: 1, text: 'Where is my card?', sender: { kind: 'visitor' } })
 
-      const reply = await agent.request({ type: 'message.send', conversationId: convId, clientMsgId: 'a-1', text: 'On its way' })
+      const reply = await agent.request({
+        type: 'message.send',
+        conversationId: convId,
+        clientMsgId: 'a-1',
+        text: 'On its way',
+      })
       expect(reply.seq).toBe(2)
       const back = await visitor.next((f) => f.type === 'message' && f.message.seq === 2)
       expect(back.message).toMatchObject({ text: 'On its way', sender: { kind: 'agent', name: 'Alice' } })
@@ -37,10 +56,25 @@ for (const engine of ENGINES) {
     it('stores a resent client message id once and acks it as a duplicate', async () => {
       const { client: visitor } = await Client.visitor(h)
       const { conversation } = await visitor.request({ type: 'conversation.start' })
-      const first = await visitor.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'same', text: 'hi' })
-      const again = await visitor.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'same', text: 'hi' })
+      const first = await visitor.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'same',
+        text: 'hi',
+      })
+      const again = await visitor.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'same',
+        text: 'hi',
+      })
       expect(again).toMatchObject({ seq: first.seq, id: first.id, duplicate: true })
-      const third = await visitor.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'next', text: 'more' })
+      const third = await visitor.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'next',
+        text: 'more',
+      })
       expect(third.seq).toBe(first.seq + 1)
       visitor.close()
     })
@@ -50,12 +84,27 @@ for (const engine of ENGINES) {
       const { client: agent } = await Client.agent(h, bob.cookie)
       const { client: v1, auth } = await Client.visitor(h)
       const { conversation } = await v1.request({ type: 'conversation.start' })
-      await v1.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'm1', text: 'one' })
+      await v1.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'm1',
+        text: 'one',
+      })
       await v1.next((f) => f.type === 'message' && f.message.seq === 1)
       v1.ws.terminate()
       // While the visitor is away, the agent answers twice.
-      await agent.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'r1', text: 'two' })
-      await agent.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'r2', text: 'three' })
+      await agent.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'r1',
+        text: 'two',
+      })
+      await agent.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'r2',
+        text: 'three',
+      })
       const { client: v2, auth: again } = await Client.visitor(h, { token: auth.visitorToken })
       expect(again.visitorId).toBe(auth.visitorId)
       expect(again.conversations.map((c: { id: string }) => c.id)).toContain(conversation.id)
@@ -72,11 +121,21 @@ for (const engine of ENGINES) {
       const { client: agent } = await Client.agent(h, carol.cookie)
       const { client: visitor } = await Client.visitor(h)
       const { conversation } = await visitor.request({ type: 'conversation.start' })
-      await agent.next((f) => f.type === 'conversation.updated' && f.conversation.id === conversation.id && f.conversation.agentId === carol.id)
+      await agent.next(
+        (f) =>
+          f.type === 'conversation.updated' &&
+          f.conversation.id === conversation.id &&
+          f.conversation.agentId === carol.id,
+      )
       visitor.send({ type: 'typing', conversationId: conversation.id, state: true })
       const typing = await agent.next((f) => f.type === 'typing' && f.conversationId === conversation.id)
       expect(typing.from.kind).toBe('visitor')
-      await agent.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'x', text: 'hello' })
+      await agent.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'x',
+        text: 'hello',
+      })
       await visitor.request({ type: 'read', conversationId: conversation.id, seq: 1 })
       const read = await agent.next((f) => f.type === 'read' && f.conversationId === conversation.id)
       expect(read).toMatchObject({ by: 'visitor', seq: 1 })
@@ -91,15 +150,34 @@ for (const engine of ENGINES) {
       const { client: visitor } = await Client.visitor(h)
       const { conversation } = await visitor.request({ type: 'conversation.start' })
       await agent.next((f) => f.type === 'conversation.updated' && f.conversation.agentId === dan.id)
-      await agent.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'n1', text: 'VIP customer', note: true })
-      await agent.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 't1', text: 'Hello!' })
+      await agent.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'n1',
+        text: 'VIP customer',
+        note: true,
+      })
+      await agent.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 't1',
+        text: 'Hello!',
+      })
       await visitor.next((f) => f.type === 'message' && f.message.text === 'Hello!')
       expect(visitor.frames.some((f) => f.type === 'message' && f.message.kind === 'note')).toBe(false)
       const notNotes = await visitor.request({ type: 'resume', conversationId: conversation.id, afterSeq: 0 })
       expect(notNotes.type).toBe('resume.done')
-      expect(visitor.frames.filter((f) => f.type === 'message').map((f) => f.message.text)).not.toContain('VIP customer')
+      expect(visitor.frames.filter((f) => f.type === 'message').map((f) => f.message.text)).not.toContain(
+        'VIP customer',
+      )
       const { client: v2 } = await Client.visitor(h)
-      const denied = await v2.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'z', text: 'x', note: true })
+      const denied = await v2.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'z',
+        text: 'x',
+        note: true,
+      })
       expect(denied.code).toBe('PARLEY_ERR_AUTH_FORBIDDEN')
       agent.close()
       visitor.close()
@@ -112,12 +190,26 @@ for (const engine of ENGINES) {
       const { client: visitor } = await Client.visitor(h)
       const { conversation } = await visitor.request({ type: 'conversation.start' })
       await agent.next((f) => f.type === 'conversation.updated' && f.conversation.agentId === erin.id)
-      expect((await agent.request({ type: 'conversation.close', conversationId: conversation.id })).type).toBe('ok')
+      expect(
+        (await agent.request({ type: 'conversation.close', conversationId: conversation.id })).type,
+      ).toBe('ok')
       await visitor.next((f) => f.type === 'conversation.updated' && f.conversation.status === 'closed')
-      const refused = await visitor.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'late', text: 'hello?' })
+      const refused = await visitor.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'late',
+        text: 'hello?',
+      })
       expect(refused.code).toBe('PARLEY_ERR_CONVERSATION_CLOSED')
-      expect((await agent.request({ type: 'conversation.reopen', conversationId: conversation.id })).type).toBe('ok')
-      const ok = await visitor.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'late', text: 'hello?' })
+      expect(
+        (await agent.request({ type: 'conversation.reopen', conversationId: conversation.id })).type,
+      ).toBe('ok')
+      const ok = await visitor.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'late',
+        text: 'hello?',
+      })
       expect(ok.type).toBe('message.ack')
       agent.close()
       visitor.close()

@@ -13,15 +13,15 @@ import {
   type PresenceTracker,
   type ServerFrame,
 } from '../chat/index.js'
-import { ParleyError, isParleyError } from '../errors/index.js'
+import { isParleyError, ParleyError } from '../errors/index.js'
 import type { EventStream, Origin } from '../events/index.js'
 import {
   type AgentContext,
   type AuthContext,
   type IdentityService,
   signVisitorToken,
-  verifyVisitorToken,
   type VisitorContext,
+  verifyVisitorToken,
 } from '../identity/index.js'
 import type { SiteRow, Store } from '../store/index.js'
 import type { ParleyConfig } from './config.js'
@@ -123,17 +123,25 @@ export class Gateway {
     ws.on('error', () => {})
   }
 
-  #onRaw(conn: Connection, data: Buffer, isBinary: boolean): void {
+  #onRaw(conn: Connection, data: Buffer, isBinary: boolean) {
     const { metrics, config } = this.deps
     // Token bucket per socket: a flood is refused here, before any parsing or database work.
     const now = performance.now()
-    conn.tokens = Math.min(config.ws.burst, conn.tokens + ((now - conn.lastRefill) / 1000) * config.ws.framesPerSecond)
+    conn.tokens = Math.min(
+      config.ws.burst,
+      conn.tokens + ((now - conn.lastRefill) / 1000) * config.ws.framesPerSecond,
+    )
     conn.lastRefill = now
     if (conn.tokens < 1) {
       conn.floodStrikes++
       metrics.rejected.inc({ code: 'PARLEY_ERR_WS_FLOOD' })
       if (conn.floodStrikes === 1) {
-        this.#send(conn, { type: 'error', code: 'PARLEY_ERR_WS_FLOOD', message: 'too many frames; slow down', retryAfterMs: Math.ceil(1000 / config.ws.framesPerSecond) })
+        this.#send(conn, {
+          type: 'error',
+          code: 'PARLEY_ERR_WS_FLOOD',
+          message: 'too many frames; slow down',
+          retryAfterMs: Math.ceil(1000 / config.ws.framesPerSecond),
+        })
       }
       if (conn.floodStrikes > config.ws.burst) this.#close(conn, CLOSE.policy, 'flood')
       return
@@ -146,17 +154,39 @@ export class Gateway {
       if (isBinary) throw new Error('binary')
       raw = JSON.parse(data.toString('utf8'))
     } catch {
-      return this.#error(conn, undefined, new ParleyError('PARLEY_ERR_WS_BAD_FRAME', 'frames are JSON text objects'))
+      return this.#error(
+        conn,
+        undefined,
+        new ParleyError('PARLEY_ERR_WS_BAD_FRAME', 'frames are JSON text objects'),
+      )
     }
     const type = (raw as { type?: unknown } | null)?.type
-    const ref = typeof (raw as { ref?: unknown })?.ref === 'string' ? ((raw as { ref: string }).ref.slice(0, 64)) : undefined
+    const ref =
+      typeof (raw as { ref?: unknown })?.ref === 'string'
+        ? (raw as { ref: string }).ref.slice(0, 64)
+        : undefined
     if (!isClientFrameType(type)) {
-      return this.#error(conn, ref, new ParleyError('PARLEY_ERR_WS_UNKNOWN_TYPE', `unknown frame type ${JSON.stringify(String(type)).slice(0, 80)}`))
+      return this.#error(
+        conn,
+        ref,
+        new ParleyError(
+          'PARLEY_ERR_WS_UNKNOWN_TYPE',
+          `unknown frame type ${JSON.stringify(String(type)).slice(0, 80)}`,
+        ),
+      )
     }
     const parsed = clientFrameSchemas[type].safeParse(raw)
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
-      return this.#error(conn, ref, new ParleyError('PARLEY_ERR_WS_BAD_FRAME', `invalid ${type} frame: ${issues[0]?.path} ${issues[0]?.message}`, { issues }))
+      return this.#error(
+        conn,
+        ref,
+        new ParleyError(
+          'PARLEY_ERR_WS_BAD_FRAME',
+          `invalid ${type} frame: ${issues[0]?.path} ${issues[0]?.message}`,
+          { issues },
+        ),
+      )
     }
     metrics.frames.inc({ type })
     const frame = parsed.data as ClientFrame
@@ -168,7 +198,8 @@ export class Gateway {
 
   async #handle(conn: Connection, frame: ClientFrame, received: number): Promise<void> {
     if (conn.ws.readyState !== conn.ws.OPEN) return
-    if (frame.type === 'ping') return this.#send(conn, { type: 'pong', ...(frame.ref ? { ref: frame.ref } : {}) })
+    if (frame.type === 'ping')
+      return this.#send(conn, { type: 'pong', ...(frame.ref ? { ref: frame.ref } : {}) })
     if (frame.type === 'auth') return this.#auth(conn, frame)
     const ctx = conn.ctx
     if (!ctx) throw new ParleyError('PARLEY_ERR_WS_NOT_AUTHENTICATED', 'send an auth frame first')
@@ -182,12 +213,21 @@ export class Gateway {
         return
       }
       case 'conversation.start': {
-        if (ctx.kind !== 'visitor') throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'only visitors start conversations')
+        if (ctx.kind !== 'visitor')
+          throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'only visitors start conversations')
         const started = await chat.startConversation(ctx, frame)
         this.#watchConversation(conn, started.conversation.id)
-        this.#send(conn, { type: 'conversation', ...ref, conversation: started.conversation, queuePosition: started.queuePosition })
+        this.#send(conn, {
+          type: 'conversation',
+          ...ref,
+          conversation: started.conversation,
+          queuePosition: started.queuePosition,
+        })
         if (frame.message) {
-          const ack = await chat.acceptMessage(ctx, { conversationId: started.conversation.id, ...frame.message })
+          const ack = await chat.acceptMessage(ctx, {
+            conversationId: started.conversation.id,
+            ...frame.message,
+          })
           this.#send(conn, { type: 'message.ack', ...ack })
         }
         return
@@ -216,20 +256,28 @@ export class Gateway {
         await chat.reopen(ctx, frame.conversationId)
         return this.#send(conn, { type: 'ok', ...ref })
       case 'rating':
-        if (ctx.kind !== 'visitor') throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'ratings come from visitors')
+        if (ctx.kind !== 'visitor')
+          throw new ParleyError('PARLEY_ERR_AUTH_FORBIDDEN', 'ratings come from visitors')
         await chat.rate(ctx, frame.conversationId, frame.rating, frame.comment ?? null)
         return this.#send(conn, { type: 'ok', ...ref })
     }
   }
 
   async #auth(conn: Connection, frame: ClientFrameOf<'auth'>): Promise<void> {
-    if (conn.ctx) throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'this socket is already authenticated', { issues: [] })
+    if (conn.ctx)
+      throw new ParleyError('PARLEY_ERR_BAD_REQUEST', 'this socket is already authenticated', { issues: [] })
     const { store, chat, identity, presence } = this.deps
     const ref = frame.ref ? { ref: frame.ref } : {}
     if (conn.hs.role === 'agent') {
-      const agent = conn.hs.agent ?? (frame.session ? await identity.resolveSession(frame.session, conn.hs.origin) : null)
+      const agent =
+        conn.hs.agent ?? (frame.session ? await identity.resolveSession(frame.session, conn.hs.origin) : null)
       if (!agent) {
-        this.#send(conn, { type: 'error', ...ref, code: 'PARLEY_ERR_AUTH_FAILED', message: 'session not accepted' })
+        this.#send(conn, {
+          type: 'error',
+          ...ref,
+          code: 'PARLEY_ERR_AUTH_FAILED',
+          message: 'session not accepted',
+        })
         return this.#close(conn, CLOSE.authFailed, 'auth failed')
       }
       conn.ctx = { ...agent, origin: conn.hs.origin }
@@ -243,19 +291,38 @@ export class Gateway {
         limit: 200,
       })
       const conversations = await Promise.all(rows.map((r) => chat.conversationView(r)))
-      return this.#send(conn, { type: 'auth.ok', ...ref, role: 'agent', agentId: agent.agentId, conversations })
+      return this.#send(conn, {
+        type: 'auth.ok',
+        ...ref,
+        role: 'agent',
+        agentId: agent.agentId,
+        conversations,
+      })
     }
 
     const site = conn.hs.site!
     const claimed = frame.visitorToken ? verifyVisitorToken(this.#visitorSecret, frame.visitorToken) : null
     // A token of another site or tenant is ignored, never honoured: the visitor simply starts fresh.
-    let visitorId = claimed && claimed.siteId === site.id && claimed.tenantId === site.tenant_id ? claimed.visitorId : null
+    let visitorId =
+      claimed && claimed.siteId === site.id && claimed.tenantId === site.tenant_id ? claimed.visitorId : null
     if (visitorId && !(await store.conversations.visitor(site.tenant_id, visitorId))) visitorId = null
     if (!visitorId) {
       visitorId = randomUUID()
-      await store.conversations.insertVisitor({ id: visitorId, tenantId: site.tenant_id, siteId: site.id, name: null, email: null })
+      await store.conversations.insertVisitor({
+        id: visitorId,
+        tenantId: site.tenant_id,
+        siteId: site.id,
+        name: null,
+        email: null,
+      })
     }
-    const ctx: VisitorContext = { kind: 'visitor', tenantId: site.tenant_id, visitorId, siteId: site.id, origin: conn.hs.origin }
+    const ctx: VisitorContext = {
+      kind: 'visitor',
+      tenantId: site.tenant_id,
+      visitorId,
+      siteId: site.id,
+      origin: conn.hs.origin,
+    }
     conn.ctx = ctx
     this.#register(conn)
     const rows = await store.conversations.list({ tenantId: site.tenant_id, visitorId, limit: 20 })
@@ -290,7 +357,12 @@ export class Gateway {
       for (const message of messages) this.#send(conn, { type: 'message', message })
       after = messages.at(-1)?.seq ?? after
       if (messages.length < 500 || after >= conversation.last_seq) {
-        return this.#send(conn, { type: 'resume.done', ...(frame.ref ? { ref: frame.ref } : {}), conversationId: frame.conversationId, lastSeq: after })
+        return this.#send(conn, {
+          type: 'resume.done',
+          ...(frame.ref ? { ref: frame.ref } : {}),
+          conversationId: frame.conversationId,
+          lastSeq: after,
+        })
       }
     }
   }
@@ -300,7 +372,10 @@ export class Gateway {
     conn.authTimer = null
     const tenantId = conn.ctx!.tenantId
     let set = this.#tenants.get(tenantId)
-    if (!set) this.#tenants.set(tenantId, (set = new Set()))
+    if (!set) {
+      set = new Set()
+      this.#tenants.set(tenantId, set)
+    }
     set.add(conn)
   }
 
@@ -308,7 +383,10 @@ export class Gateway {
     if (conn.conversations.has(conversationId)) return
     conn.conversations.add(conversationId)
     let set = this.#visitorsByConversation.get(conversationId)
-    if (!set) this.#visitorsByConversation.set(conversationId, (set = new Set()))
+    if (!set) {
+      set = new Set()
+      this.#visitorsByConversation.set(conversationId, set)
+    }
     set.add(conn)
   }
 
@@ -324,7 +402,10 @@ export class Gateway {
       set?.delete(conn)
       if (set?.size === 0) this.#visitorsByConversation.delete(c)
     }
-    if (ctx.kind === 'agent') void this.deps.presence.disconnected(ctx).catch((err) => this.deps.log.warn({ err }, 'presence update failed'))
+    if (ctx.kind === 'agent')
+      void this.deps.presence
+        .disconnected(ctx)
+        .catch((err) => this.deps.log.warn({ err }, 'presence update failed'))
   }
 
   #onBus(env: BusEnvelope): void {
@@ -370,7 +451,8 @@ export class Gateway {
       }
       if (buffered > 4 * limit) {
         this.deps.metrics.slowClients.inc({ action: 'close' })
-        return this.#close(conn, CLOSE.tryAgainLater, 'slow consumer: reconnect and resume')
+        this.#close(conn, CLOSE.tryAgainLater, 'slow consumer: reconnect and resume')
+        return
       }
     }
     // Frames sent in one event-loop turn leave in one write: a group commit acks many
@@ -394,7 +476,9 @@ export class Gateway {
   }
 
   #error(conn: Connection, ref: string | undefined, err: unknown): void {
-    const e = isParleyError(err) ? err : new ParleyError('PARLEY_ERR_INTERNAL', 'internal error', {}, { cause: err })
+    const e = isParleyError(err)
+      ? err
+      : new ParleyError('PARLEY_ERR_INTERNAL', 'internal error', {}, { cause: err })
     if (!isParleyError(err)) this.deps.log.error({ err }, 'ws frame failed')
     this.deps.metrics.rejected.inc({ code: e.code })
     this.#send(conn, { type: 'error', ...(ref ? { ref } : {}), ...e.toJSON().error })
@@ -412,12 +496,14 @@ export class Gateway {
   closeSession(sessionHash: string): void {
     for (const set of this.#tenants.values()) {
       for (const conn of set) {
-        if (conn.ctx?.kind === 'agent' && conn.ctx.sessionHash === sessionHash) this.#close(conn, CLOSE.sessionEnded, 'session ended')
+        if (conn.ctx?.kind === 'agent' && conn.ctx.sessionHash === sessionHash)
+          this.#close(conn, CLOSE.sessionEnded, 'session ended')
       }
     }
   }
 
   closeAll(): void {
-    for (const set of this.#tenants.values()) for (const conn of set) this.#close(conn, CLOSE.goingAway, 'server shutting down')
+    for (const set of this.#tenants.values())
+      for (const conn of set) this.#close(conn, CLOSE.goingAway, 'server shutting down')
   }
 }

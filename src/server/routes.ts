@@ -6,7 +6,12 @@ import { ParleyError } from '../errors/index.js'
  * One description per route: the zod schemas that validate a request are also the ones
  * the OpenAPI document is generated from, and the response schema filters what leaves.
  */
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> {
+export interface RouteSpec<
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  B extends z.ZodType,
+  R extends z.ZodType,
+> {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   url: string
   summary: string
@@ -29,9 +34,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds routes of every shape
 export type AnyRoute = RouteSpec<any, any, any, any>
 
-export function defineRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined, R extends z.ZodType = z.ZodType>(
-  spec: RouteSpec<P, Q, B, R>,
-): RouteSpec<P, Q, B, R> {
+export function defineRoute<
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+  R extends z.ZodType = z.ZodType,
+>(spec: RouteSpec<P, Q, B, R>): RouteSpec<P, Q, B, R> {
   return spec
 }
 
@@ -39,8 +47,15 @@ function parseOrThrow<T extends z.ZodType>(schema: T | undefined, value: unknown
   if (!schema) return undefined as z.infer<T>
   const r = schema.safeParse(value)
   if (!r.success) {
-    const issues = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }))
-    throw new ParleyError('PARLEY_ERR_BAD_REQUEST', `invalid ${where}: ${issues[0]?.path} ${issues[0]?.message}`, { issues })
+    const issues = r.error.issues.map((i) => ({
+      path: [where, ...i.path.map(String)].join('.'),
+      message: i.message,
+    }))
+    throw new ParleyError(
+      'PARLEY_ERR_BAD_REQUEST',
+      `invalid ${where}: ${issues[0]?.path} ${issues[0]?.message}`,
+      { issues },
+    )
   }
   return r.data
 }
@@ -76,7 +91,8 @@ export function mountRoutes(
 /** OpenAPI 3.1 generated from the same zod schemas that validate requests. */
 export function openApiDocument(routes: readonly AnyRoute[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {}
-  const toJson = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' })
+  const toJson = (s: z.ZodType, io: 'input' | 'output') =>
+    z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' })
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}')
     const parameters: unknown[] = []
@@ -87,10 +103,16 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
       if (!schema) continue
       const json = toJson(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] }
       for (const [name, prop] of Object.entries(json.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: prop })
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (json.required ?? []).includes(name),
+          schema: prop,
+        })
       }
     }
-    const security = r.auth === 'none' ? [] : r.auth === 'visitor' ? [{ visitorToken: [] }] : [{ session: [] }]
+    const security =
+      r.auth === 'none' ? [] : r.auth === 'visitor' ? [{ visitorToken: [] }] : [{ session: [] }]
     paths[path] ??= {}
     paths[path]![r.method.toLowerCase()] = {
       summary: r.summary,
@@ -98,13 +120,29 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
       security,
       ...(parameters.length ? { parameters } : {}),
       ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: toJson(r.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: toJson(r.body, 'input') } },
+            },
+          }
         : r.rawBody
-          ? { requestBody: { required: true, content: { [r.rawBody.contentType]: { schema: { type: 'string', format: 'binary' } } } } }
+          ? {
+              requestBody: {
+                required: true,
+                content: { [r.rawBody.contentType]: { schema: { type: 'string', format: 'binary' } } },
+              },
+            }
           : {}),
       responses: {
-        [String(r.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: toJson(r.response, 'output') } } },
-        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        [String(r.status ?? 200)]: {
+          description: 'OK',
+          content: { 'application/json': { schema: toJson(r.response, 'output') } },
+        },
+        default: {
+          description: 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     }
   }
@@ -114,8 +152,17 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
     paths,
     components: {
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'parley_session', description: 'Agent session; browsers also send X-Parley-CSRF: 1 on writes.' },
-        visitorToken: { type: 'http', scheme: 'bearer', description: 'Visitor token from the WebSocket auth.ok frame.' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'parley_session',
+          description: 'Agent session; browsers also send X-Parley-CSRF: 1 on writes.',
+        },
+        visitorToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Visitor token from the WebSocket auth.ok frame.',
+        },
       },
       schemas: {
         Error: {

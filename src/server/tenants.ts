@@ -18,7 +18,13 @@ export interface NewTenant {
  */
 export async function createTenant(
   deps: { store: Store; sites: SiteService; identity: IdentityService },
-  input: { name: string; adminEmail: string; adminName?: string; siteName?: string; allowedOrigins: string[] },
+  input: {
+    name: string
+    adminEmail: string
+    adminName?: string
+    siteName?: string
+    allowedOrigins: string[]
+  },
 ): Promise<NewTenant> {
   const tenantId = randomUUID()
   await deps.store.directory.insertTenant({ id: tenantId, name: input.name })

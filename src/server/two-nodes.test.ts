@@ -24,21 +24,40 @@ describe('two Parley processes sharing PostgreSQL and Redis', () => {
     expect(b.stdout()).not.toContain('/console/setup#token=')
     const cookie = await completeSetup(b.url, setupUrl!)
     const widgetKey = (await api({ url: a.url }, 'GET', '/api/v1/demo/widget-key')).body.key
-    const hA = { wsUrl: a.url.replace('http', 'ws'), origin: a.url, tenant: { widgetKey } } as unknown as Harness
+    const hA = {
+      wsUrl: a.url.replace('http', 'ws'),
+      origin: a.url,
+      tenant: { widgetKey },
+    } as unknown as Harness
     const hB = { wsUrl: b.url.replace('http', 'ws') } as unknown as Harness
 
     const { client: agent } = await Client.agent(hB, cookie)
     const { client: visitor } = await Client.visitor(hA)
     const { conversation } = await visitor.request({ type: 'conversation.start' })
     // Presence lives in the shared database: the agent on B is assigned the chat started on A.
-    const assigned = await agent.next((f) => f.type === 'conversation.updated' && f.conversation.id === conversation.id && f.conversation.status === 'assigned')
+    const assigned = await agent.next(
+      (f) =>
+        f.type === 'conversation.updated' &&
+        f.conversation.id === conversation.id &&
+        f.conversation.status === 'assigned',
+    )
     expect(assigned.conversation.agentId).toBeDefined()
 
-    await visitor.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'v1', text: 'hello from A' })
+    await visitor.request({
+      type: 'message.send',
+      conversationId: conversation.id,
+      clientMsgId: 'v1',
+      text: 'hello from A',
+    })
     const atB = await agent.next((f) => f.type === 'message' && f.message.conversationId === conversation.id)
     expect(atB.message).toMatchObject({ text: 'hello from A', seq: 1 })
 
-    await agent.request({ type: 'message.send', conversationId: conversation.id, clientMsgId: 'b1', text: 'hello from B' })
+    await agent.request({
+      type: 'message.send',
+      conversationId: conversation.id,
+      clientMsgId: 'b1',
+      text: 'hello from B',
+    })
     const atA = await visitor.next((f) => f.type === 'message' && f.message.seq === 2)
     expect(atA.message.text).toBe('hello from B')
     // Each message arrives once, not once per node.

@@ -11,18 +11,35 @@ export class ContentRepo {
 
   // ── canned responses ──
   cannedResponses(tenantId: string) {
-    return this.db.selectFrom('canned_responses').selectAll().where('tenant_id', '=', tenantId).orderBy('shortcut').execute()
+    return this.db
+      .selectFrom('canned_responses')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('shortcut')
+      .execute()
   }
 
   async insertCanned(c: { id: string; tenantId: string; shortcut: string; title: string; body: string }) {
     const now = Date.now()
     await this.db
       .insertInto('canned_responses')
-      .values({ id: c.id, tenant_id: c.tenantId, shortcut: c.shortcut, title: c.title, body: c.body, created_at: now, updated_at: now })
+      .values({
+        id: c.id,
+        tenant_id: c.tenantId,
+        shortcut: c.shortcut,
+        title: c.title,
+        body: c.body,
+        created_at: now,
+        updated_at: now,
+      })
       .execute()
   }
 
-  async updateCanned(tenantId: string, id: string, patch: { shortcut?: string; title?: string; body?: string }) {
+  async updateCanned(
+    tenantId: string,
+    id: string,
+    patch: { shortcut?: string; title?: string; body?: string },
+  ) {
     const r = await this.db
       .updateTable('canned_responses')
       .set({ ...patch, updated_at: Date.now() })
@@ -33,13 +50,22 @@ export class ContentRepo {
   }
 
   async deleteCanned(tenantId: string, id: string) {
-    const r = await this.db.deleteFrom('canned_responses').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    const r = await this.db
+      .deleteFrom('canned_responses')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
     return Number(r.numDeletedRows) > 0
   }
 
   // ── labels ──
   labels(tenantId: string) {
-    return this.db.selectFrom('labels').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute()
+    return this.db
+      .selectFrom('labels')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('name')
+      .execute()
   }
 
   async insertLabel(l: { id: string; tenantId: string; name: string; color: string }) {
@@ -51,24 +77,55 @@ export class ContentRepo {
 
   async deleteLabel(tenantId: string, id: string) {
     return this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('conversation_labels').where('tenant_id', '=', tenantId).where('label_id', '=', id).execute()
-      const r = await trx.deleteFrom('labels').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+      await trx
+        .deleteFrom('conversation_labels')
+        .where('tenant_id', '=', tenantId)
+        .where('label_id', '=', id)
+        .execute()
+      const r = await trx
+        .deleteFrom('labels')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst()
       return Number(r.numDeletedRows) > 0
     })
   }
 
   async labelIdsExist(tenantId: string, ids: readonly string[]): Promise<boolean> {
     if (ids.length === 0) return true
-    const rows = await this.db.selectFrom('labels').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute()
+    const rows = await this.db
+      .selectFrom('labels')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids)
+      .execute()
     return rows.length === new Set(ids).size
   }
 
   // ── offline messages (left when nobody is online) ──
-  async insertOfflineMessage(m: { id: string; tenantId: string; siteId: string; name: string; email: string; text: string }) {
-    const body = this.codec().encode({ tenantId: m.tenantId, conversationId: m.siteId, recordId: m.id }, m.text)
+  async insertOfflineMessage(m: {
+    id: string
+    tenantId: string
+    siteId: string
+    name: string
+    email: string
+    text: string
+  }) {
+    const body = this.codec().encode(
+      { tenantId: m.tenantId, conversationId: m.siteId, recordId: m.id },
+      m.text,
+    )
     await this.db
       .insertInto('offline_messages')
-      .values({ id: m.id, tenant_id: m.tenantId, site_id: m.siteId, name: m.name, email: m.email, body, created_at: Date.now() })
+      .values({
+        id: m.id,
+        tenant_id: m.tenantId,
+        site_id: m.siteId,
+        name: m.name,
+        email: m.email,
+        body,
+        created_at: Date.now(),
+      })
       .execute()
   }
 

@@ -39,16 +39,35 @@ export class ConversationRepo {
     private readonly codec: () => BodyCodec,
   ) {}
 
-  async insertVisitor(v: { id: string; tenantId: string; siteId: string; name: string | null; email: string | null }) {
+  async insertVisitor(v: {
+    id: string
+    tenantId: string
+    siteId: string
+    name: string | null
+    email: string | null
+  }) {
     const now = Date.now()
     await this.db
       .insertInto('visitors')
-      .values({ id: v.id, tenant_id: v.tenantId, site_id: v.siteId, name: v.name, email: v.email, created_at: now, last_seen_at: now })
+      .values({
+        id: v.id,
+        tenant_id: v.tenantId,
+        site_id: v.siteId,
+        name: v.name,
+        email: v.email,
+        created_at: now,
+        last_seen_at: now,
+      })
       .execute()
   }
 
   visitor(tenantId: string, id: string) {
-    return this.db.selectFrom('visitors').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    return this.db
+      .selectFrom('visitors')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
   }
 
   async updateVisitor(tenantId: string, id: string, patch: { name?: string | null; email?: string | null }) {
@@ -103,9 +122,13 @@ export class ConversationRepo {
   }
 
   list(f: ConversationFilter) {
-    let q = this.db.selectFrom('conversations').selectAll('conversations').where('conversations.tenant_id', '=', f.tenantId)
+    let q = this.db
+      .selectFrom('conversations')
+      .selectAll('conversations')
+      .where('conversations.tenant_id', '=', f.tenantId)
     if (f.status?.length) q = q.where('status', 'in', f.status)
-    if (f.agentId !== undefined) q = f.agentId === null ? q.where('agent_id', 'is', null) : q.where('agent_id', '=', f.agentId)
+    if (f.agentId !== undefined)
+      q = f.agentId === null ? q.where('agent_id', 'is', null) : q.where('agent_id', '=', f.agentId)
     if (f.teamIds?.length) q = q.where('team_id', 'in', f.teamIds)
     if (f.siteId) q = q.where('site_id', '=', f.siteId)
     if (f.visitorId) q = q.where('visitor_id', '=', f.visitorId)
@@ -133,7 +156,12 @@ export class ConversationRepo {
     }
     if (f.before) {
       const { updatedAt, id } = f.before
-      q = q.where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)])]))
+      q = q.where((eb) =>
+        eb.or([
+          eb('updated_at', '<', updatedAt),
+          eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)]),
+        ]),
+      )
     }
     return q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute()
   }
@@ -145,7 +173,12 @@ export class ConversationRepo {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('tenant_id', '=', tenantId)
       .where('status', '=', 'open')
-      .where((eb) => eb.or([eb('created_at', '<', conv.created_at), eb.and([eb('created_at', '=', conv.created_at), eb('id', '<', conv.id)])]))
+      .where((eb) =>
+        eb.or([
+          eb('created_at', '<', conv.created_at),
+          eb.and([eb('created_at', '=', conv.created_at), eb('id', '<', conv.id)]),
+        ]),
+      )
       .executeTakeFirstOrThrow()
     return Number(r.n) + 1
   }
@@ -177,7 +210,12 @@ export class ConversationRepo {
    * Round-robin: among `candidates` (online, connected), the agent with free capacity who was
    * assigned least recently gets the conversation, if it is still waiting. Returns the agent id.
    */
-  async assignNext(tenantId: string, conversationId: string, candidates: string[], now: number): Promise<string | null> {
+  async assignNext(
+    tenantId: string,
+    conversationId: string,
+    candidates: string[],
+    now: number,
+  ): Promise<string | null> {
     if (candidates.length === 0) return null
     return this.db.transaction().execute(async (trx) => {
       let agentsQ = trx
@@ -277,7 +315,10 @@ export class ConversationRepo {
       senderKind: r.sender_kind,
       senderId: r.sender_id,
       kind: r.kind,
-      text: codec.decode({ tenantId: r.tenant_id, conversationId: r.conversation_id, recordId: r.id }, r.body),
+      text: codec.decode(
+        { tenantId: r.tenant_id, conversationId: r.conversation_id, recordId: r.id },
+        r.body,
+      ),
       attachmentId: r.attachment_id,
       createdAt: r.created_at,
     }))
@@ -294,7 +335,9 @@ export class ConversationRepo {
       if (labelIds.length > 0) {
         await trx
           .insertInto('conversation_labels')
-          .values(labelIds.map((label_id) => ({ conversation_id: conversationId, label_id, tenant_id: tenantId })))
+          .values(
+            labelIds.map((label_id) => ({ conversation_id: conversationId, label_id, tenant_id: tenantId })),
+          )
           .execute()
       }
     })

@@ -11,7 +11,11 @@ export class DirectoryRepo {
   ) {}
 
   async instanceSecret(): Promise<string> {
-    const row = await this.db.selectFrom('instance').select('visitor_token_secret').where('id', '=', 1).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('instance')
+      .select('visitor_token_secret')
+      .where('id', '=', 1)
+      .executeTakeFirst()
     if (row) return row.visitor_token_secret
     // Two nodes starting together race here; the loser reads the winner's secret.
     await this.db
@@ -36,7 +40,10 @@ export class DirectoryRepo {
   }
 
   async insertTenant(t: { id: string; name: string }): Promise<void> {
-    await this.db.insertInto('tenants').values({ ...t, created_at: Date.now() }).execute()
+    await this.db
+      .insertInto('tenants')
+      .values({ ...t, created_at: Date.now() })
+      .execute()
   }
 
   listTenants() {
@@ -66,7 +73,12 @@ export class DirectoryRepo {
   }
 
   sites(tenantId: string) {
-    return this.db.selectFrom('sites').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute()
+    return this.db
+      .selectFrom('sites')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .execute()
   }
 
   async updateSite(
@@ -84,7 +96,11 @@ export class DirectoryRepo {
   }
 
   async deleteSite(tenantId: string, id: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('sites').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    const r = await this.db
+      .deleteFrom('sites')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
     return Number(r.numDeletedRows) > 0
   }
 
@@ -117,17 +133,28 @@ export class DirectoryRepo {
   }
 
   agentByEmail(email: string) {
-    return this.db.selectFrom('agents').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst()
+    return this.db
+      .selectFrom('agents')
+      .selectAll()
+      .where('email', '=', email.toLowerCase())
+      .executeTakeFirst()
   }
 
   agents(tenantId: string) {
-    return this.db.selectFrom('agents').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute()
+    return this.db
+      .selectFrom('agents')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('name')
+      .execute()
   }
 
   async updateAgent(
     tenantId: string,
     id: string,
-    patch: Partial<Pick<AgentTable, 'name' | 'email' | 'role' | 'capacity' | 'status' | 'disabled' | 'password_hash'>>,
+    patch: Partial<
+      Pick<AgentTable, 'name' | 'email' | 'role' | 'capacity' | 'status' | 'disabled' | 'password_hash'>
+    >,
   ): Promise<boolean> {
     const r = await this.db
       .updateTable('agents')
@@ -142,7 +169,13 @@ export class DirectoryRepo {
   async insertSetupToken(t: { tokenHash: string; tenantId: string; agentId: string; expiresAt: number }) {
     await this.db
       .insertInto('setup_tokens')
-      .values({ token_hash: t.tokenHash, tenant_id: t.tenantId, agent_id: t.agentId, expires_at: t.expiresAt, used_at: null })
+      .values({
+        token_hash: t.tokenHash,
+        tenant_id: t.tenantId,
+        agent_id: t.agentId,
+        expires_at: t.expiresAt,
+        used_at: null,
+      })
       .execute()
   }
 
@@ -203,7 +236,11 @@ export class DirectoryRepo {
   }
 
   async touchSession(idHash: string, now: number, expiresAt: number): Promise<void> {
-    await this.db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id_hash', '=', idHash).execute()
+    await this.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now, expires_at: expiresAt })
+      .where('id_hash', '=', idHash)
+      .execute()
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -216,7 +253,10 @@ export class DirectoryRepo {
 
   // ── teams ──
   async insertTeam(t: { id: string; tenantId: string; name: string }) {
-    await this.db.insertInto('teams').values({ id: t.id, tenant_id: t.tenantId, name: t.name, created_at: Date.now() }).execute()
+    await this.db
+      .insertInto('teams')
+      .values({ id: t.id, tenant_id: t.tenantId, name: t.name, created_at: Date.now() })
+      .execute()
   }
 
   teams(tenantId: string) {
@@ -224,25 +264,47 @@ export class DirectoryRepo {
   }
 
   team(tenantId: string, id: string) {
-    return this.db.selectFrom('teams').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    return this.db
+      .selectFrom('teams')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
   }
 
   async renameTeam(tenantId: string, id: string, name: string): Promise<boolean> {
-    const r = await this.db.updateTable('teams').set({ name }).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    const r = await this.db
+      .updateTable('teams')
+      .set({ name })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
     return Number(r.numUpdatedRows) > 0
   }
 
   async deleteTeam(tenantId: string, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('team_members').where('tenant_id', '=', tenantId).where('team_id', '=', id).execute()
-      const r = await trx.deleteFrom('teams').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+      await trx
+        .deleteFrom('team_members')
+        .where('tenant_id', '=', tenantId)
+        .where('team_id', '=', id)
+        .execute()
+      const r = await trx
+        .deleteFrom('teams')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst()
       return Number(r.numDeletedRows) > 0
     })
   }
 
   async setTeamMembers(tenantId: string, teamId: string, agentIds: readonly string[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('team_members').where('tenant_id', '=', tenantId).where('team_id', '=', teamId).execute()
+      await trx
+        .deleteFrom('team_members')
+        .where('tenant_id', '=', tenantId)
+        .where('team_id', '=', teamId)
+        .execute()
       if (agentIds.length > 0) {
         await trx
           .insertInto('team_members')
@@ -269,18 +331,34 @@ export class DirectoryRepo {
   // ── presence: one row per (agent, node) while the agent has sockets there ──
   async setPresence(p: { agentId: string; nodeId: string; tenantId: string; sockets: number }, now: number) {
     if (p.sockets <= 0) {
-      await this.db.deleteFrom('agent_presence').where('agent_id', '=', p.agentId).where('node_id', '=', p.nodeId).execute()
+      await this.db
+        .deleteFrom('agent_presence')
+        .where('agent_id', '=', p.agentId)
+        .where('node_id', '=', p.nodeId)
+        .execute()
       return
     }
     await this.db
       .insertInto('agent_presence')
-      .values({ agent_id: p.agentId, node_id: p.nodeId, tenant_id: p.tenantId, sockets: p.sockets, heartbeat_at: now })
-      .onConflict((oc) => oc.columns(['agent_id', 'node_id']).doUpdateSet({ sockets: p.sockets, heartbeat_at: now }))
+      .values({
+        agent_id: p.agentId,
+        node_id: p.nodeId,
+        tenant_id: p.tenantId,
+        sockets: p.sockets,
+        heartbeat_at: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['agent_id', 'node_id']).doUpdateSet({ sockets: p.sockets, heartbeat_at: now }),
+      )
       .execute()
   }
 
   async heartbeatNode(nodeId: string, now: number): Promise<void> {
-    await this.db.updateTable('agent_presence').set({ heartbeat_at: now }).where('node_id', '=', nodeId).execute()
+    await this.db
+      .updateTable('agent_presence')
+      .set({ heartbeat_at: now })
+      .where('node_id', '=', nodeId)
+      .execute()
   }
 
   async clearNodePresence(nodeId: string): Promise<void> {

@@ -1,12 +1,13 @@
 /** The data layer: one schema over SQLite and PostgreSQL, repositories, group-committed messages. */
-export { Store } from './store.js'
+
+export type { BodyCodec, BodyRef } from './body-codec.js'
 /** How message bodies become stored bytes; the vault replaces the default UTF-8 codec. */
 export { utf8BodyCodec } from './body-codec.js'
-export type { BodyCodec, BodyRef } from './body-codec.js'
+export type { ConversationFilter, StoredMessageView } from './conversations.js'
 export type { DialectTraits, SqliteSync, StoreOptions } from './dialect.js'
+export type { MessageWrite, MessageWriteResult } from './message-writer.js'
+export { ConversationMissing } from './message-writer.js'
 /** Runs the versioned migrations (also done by `Store.open`). */
 export { migrateToLatest } from './migrate.js'
-export { ConversationMissing } from './message-writer.js'
-export type { MessageWrite, MessageWriteResult } from './message-writer.js'
-export type { ConversationFilter, StoredMessageView } from './conversations.js'
 export type { AgentRow, ConversationRow, MessageRow, SiteRow } from './schema.js'
+export { Store } from './store.js'

@@ -76,7 +76,12 @@ function kyselyOps(trx: Transaction<Database>, lockRows: boolean): MessageOps {
       }
     },
     async markFirstResponse(ids, now) {
-      await trx.updateTable('conversations').set({ first_response_at: now }).where('id', 'in', ids).where('first_response_at', 'is', null).execute()
+      await trx
+        .updateTable('conversations')
+        .set({ first_response_at: now })
+        .where('id', 'in', ids)
+        .where('first_response_at', 'is', null)
+        .execute()
     },
   }
 }
@@ -98,7 +103,9 @@ export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Datab
     insert: raw.prepare(
       'insert into messages (id, tenant_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, attachment_id, created_at) values (@id, @tenant_id, @conversation_id, @seq, @client_msg_id, @sender_kind, @sender_id, @kind, @body, @attachment_id, @created_at)',
     ),
-    firstResponse: raw.prepare('update conversations set first_response_at = ? where id = ? and first_response_at is null'),
+    firstResponse: raw.prepare(
+      'update conversations set first_response_at = ? where id = ? and first_response_at is null',
+    ),
   })
   let statements: ReturnType<typeof prepare> | null = null
   const ops: MessageOps = {

@@ -55,7 +55,11 @@ for (const engine of ENGINES) {
       expect(again).toMatchObject({ id: first.id, seq: first.seq, duplicate: true })
       expect(inBatchA!.seq).toBe(inBatchB!.seq)
       expect([inBatchA!.duplicate, inBatchB!.duplicate]).toEqual([false, true])
-      const msgs = await store.conversations.messages(tenantId, convId, { afterSeq: 0, limit: 100, includeNotes: true })
+      const msgs = await store.conversations.messages(tenantId, convId, {
+        afterSeq: 0,
+        limit: 100,
+        includeNotes: true,
+      })
       expect(msgs.map((m) => m.text)).toEqual(['one', 'hello'])
     })
 
@@ -75,7 +79,11 @@ for (const engine of ENGINES) {
       await write('c1', 'secret')
       const raw = await store.conn.db.selectFrom('messages').select('body').executeTakeFirstOrThrow()
       expect(Buffer.from(raw.body).toString()).toBe('terces')
-      const [m] = await store.conversations.messages(tenantId, convId, { afterSeq: 0, limit: 10, includeNotes: false })
+      const [m] = await store.conversations.messages(tenantId, convId, {
+        afterSeq: 0,
+        limit: 10,
+        includeNotes: false,
+      })
       expect(m?.text).toBe('secret')
     })
   })

@@ -121,7 +121,9 @@ export class MessageWriter {
   async #commit(ops: MessageOps, batch: Pending[]): Promise<(MessageWriteResult | Error)[]> {
     const convIds = [...new Set(batch.map((p) => p.write.conversationId))]
     const tenantOf = await ops.owners(convIds)
-    const existing = await ops.existing(batch.map((p) => ({ conversationId: p.write.conversationId, clientMsgId: p.write.clientMsgId })))
+    const existing = await ops.existing(
+      batch.map((p) => ({ conversationId: p.write.conversationId, clientMsgId: p.write.clientMsgId })),
+    )
     const known = new Map<string, MessageWriteResult>()
     for (const row of existing) {
       known.set(`${row.conversation_id}\u0000${row.client_msg_id}`, {
@@ -139,7 +141,8 @@ export class MessageWriter {
     for (const p of batch) {
       const key = `${p.write.conversationId}\u0000${p.write.clientMsgId}`
       // A conversation missing, or of another tenant, fails just that write.
-      if (known.has(key) || freshKeys.has(key) || tenantOf.get(p.write.conversationId) !== p.write.tenantId) continue
+      if (known.has(key) || freshKeys.has(key) || tenantOf.get(p.write.conversationId) !== p.write.tenantId)
+        continue
       freshKeys.add(key)
       fresh.push(p)
       perConv.set(p.write.conversationId, (perConv.get(p.write.conversationId) ?? 0) + 1)

@@ -26,7 +26,9 @@ export class Store {
     this.conversations = new ConversationRepo(conn.db, conn.traits, codec)
     this.content = new ContentRepo(conn.db, codec)
     this.messages = new MessageWriter(
-      conn.sqlite ? sqliteMessageTransaction(conn.db, conn.sqlite) : kyselyMessageTransaction(conn.db, conn.traits.needsRowLocks),
+      conn.sqlite
+        ? sqliteMessageTransaction(conn.db, conn.sqlite)
+        : kyselyMessageTransaction(conn.db, conn.traits.needsRowLocks),
       codec,
     )
   }

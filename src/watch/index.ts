@@ -52,7 +52,7 @@ export type { Incident, IncidentSpec, Scenario, TenantProfile } from './scenario
 export { DEFAULT_TENANTS, generateScenario, normalRate, seededRandom } from './scenario.js'
 /** Options of the streaming scorer. */
 export type { StreamScorerOptions } from './stream-scorer.js'
-export { DEFAULT_STREAM_SCORER_OPTIONS, normalTail, StreamScorer } from './stream-scorer.js'
+export { DEFAULT_STREAM_SCORER_OPTIONS, StreamScorer } from './stream-scorer.js'
 /** Parsed watch events, their types, parse results and rejection reasons. */
 export type { ParsedLine, RejectReason, WatchEvent, WatchEventType } from './watch.schema.js'
 /** The watch event schema (zod), the JSON-line parser and the adapter from Parley's event stream. */

@@ -1,7 +1,10 @@
 // A minimal console: sign in, live inbox, transcript, reply. Text is always set with textContent.
 const $ = (id) => document.getElementById(id)
 const api = (path, init = {}) =>
-  fetch(path, { ...init, headers: { 'content-type': 'application/json', 'x-parley-csrf': '1', ...(init.headers ?? {}) } })
+  fetch(path, {
+    ...init,
+    headers: { 'content-type': 'application/json', 'x-parley-csrf': '1', ...(init.headers ?? {}) },
+  })
 const conversations = new Map()
 const messages = new Map()
 let current = null
@@ -20,7 +23,10 @@ function showLogin() {
   $('login').hidden = false
   $('login-form').addEventListener('submit', async (e) => {
     e.preventDefault()
-    const res = await api('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ email: $('email').value, password: $('password').value }) })
+    const res = await api('/api/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: $('email').value, password: $('password').value }),
+    })
     if (res.ok) location.reload()
     else $('login-status').textContent = (await res.json()).error.message
   })
@@ -59,7 +65,6 @@ function renderList() {
   list.replaceChildren()
   for (const c of [...conversations.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))) {
     const b = document.createElement('button')
-    b.setAttribute('role', 'listitem')
     b.setAttribute('aria-current', String(c.id === current))
     b.textContent = `${c.visitor.name ?? 'Visitor'} — ${c.status}`
     b.onclick = () => {
@@ -91,7 +96,15 @@ $('compose').addEventListener('submit', (e) => {
   e.preventDefault()
   const text = $('text').value
   if (!current || !text.trim()) return
-  ws.send(JSON.stringify({ type: 'message.send', conversationId: current, clientMsgId: crypto.randomUUID(), text, note: $('note').checked }))
+  ws.send(
+    JSON.stringify({
+      type: 'message.send',
+      conversationId: current,
+      clientMsgId: crypto.randomUUID(),
+      text,
+      note: $('note').checked,
+    }),
+  )
   $('text').value = ''
 })
 

@@ -78,7 +78,8 @@
     }
     ws.onclose = () => {
       status.textContent = 'Reconnecting…'
-      setTimeout(connect, (backoff = Math.min(backoff * 2, 10000)))
+      backoff = Math.min(backoff * 2, 10000)
+      setTimeout(connect, backoff)
     }
     ws.onmessage = (ev) => {
       const f = JSON.parse(ev.data)
@@ -119,7 +120,8 @@
   }
 
   function flush(m) {
-    if (state.conversation) send({ type: 'message.send', conversationId: state.conversation, clientMsgId: m.id, text: m.text })
+    if (state.conversation)
+      send({ type: 'message.send', conversationId: state.conversation, clientMsgId: m.id, text: m.text })
   }
 
   root.querySelector('form').addEventListener('submit', (e) => {
@@ -131,7 +133,12 @@
     pending.set(m.id, m)
     render()
     if (state.conversation) flush(m)
-    else send({ type: 'conversation.start', page: { url: location.href, referrer: document.referrer, title: document.title }, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone })
+    else
+      send({
+        type: 'conversation.start',
+        page: { url: location.href, referrer: document.referrer, title: document.title },
+        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      })
   })
 
   connect()
