@@ -8,7 +8,10 @@ const clientTable = doc.slice(doc.indexOf('## 3. Client frames'), doc.indexOf('#
 
 describe('docs/protocol.md', () => {
   it('documents every client frame type the server accepts, and no other', () => {
-    const documented = [...clientTable.matchAll(/^\| `([a-z.]+)` \|/gm)].map((m) => m[1]).filter((t) => t !== 'type').sort()
+    const documented = [...clientTable.matchAll(/^\| `([a-z.]+)` \|/gm)]
+      .map((m) => m[1])
+      .filter((t) => t !== 'type')
+      .sort()
     expect(documented).toEqual(Object.keys(clientFrameSchemas).sort())
   })
 

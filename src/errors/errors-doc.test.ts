@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { ERROR_CODES, ParleyError } from './index.js'
 
 const doc = readFileSync(resolve(import.meta.dirname, '../../docs/errors.md'), 'utf8')
-const documented = new Map([...doc.matchAll(/^\| `(PARLEY_ERR_[A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]))
+const documented = new Map(
+  [...doc.matchAll(/^\| `(PARLEY_ERR_[A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+)
 
 describe('error codes', () => {
   it('documents every code in docs/errors.md with its status, and no code that does not exist', () => {
@@ -17,7 +19,9 @@ describe('error codes', () => {
   })
 
   it('serialises to the client shape without a stack', () => {
-    const err = new ParleyError('PARLEY_ERR_MESSAGE_TOO_LONG', 'message exceeds 4000 characters', { limit: 4000 })
+    const err = new ParleyError('PARLEY_ERR_MESSAGE_TOO_LONG', 'message exceeds 4000 characters', {
+      limit: 4000,
+    })
     expect(err.statusCode).toBe(413)
     expect(JSON.parse(JSON.stringify(err))).toEqual({
       error: { code: 'PARLEY_ERR_MESSAGE_TOO_LONG', message: 'message exceeds 4000 characters', limit: 4000 },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { addAgent, Client, type Harness, startHarness } from '../../test/harness.js'
+import { addAgent, api, Client, type Harness, startHarness } from '../../test/harness.js'
 
 for (const engine of ENGINES) {
   describe(`${engine}: real-time chat over /ws`, () => {
@@ -213,6 +213,26 @@ for (const engine of ENGINES) {
       expect(ok.type).toBe('message.ack')
       agent.close()
       visitor.close()
+    })
+
+    it('ends an agent socket at sign-out (4004) and when an admin disables the agent', async () => {
+      const gina = await addAgent(h, 'Gina')
+      const { client: first } = await Client.agent(h, gina.cookie)
+      expect((await api(h, 'POST', '/api/v1/auth/logout', { cookie: gina.cookie })).status).toBe(200)
+      expect((await first.closedP).code).toBe(4004)
+
+      const hank = await addAgent(h, 'Hank')
+      const { client: second } = await Client.agent(h, hank.cookie)
+      expect(
+        (
+          await api(h, 'PATCH', `/api/v1/agents/${hank.id}`, {
+            cookie: h.adminCookie,
+            body: { disabled: true },
+          })
+        ).status,
+      ).toBe(200)
+      expect((await second.closedP).code).toBe(4004)
+      expect((await api(h, 'GET', '/api/v1/auth/me', { cookie: hank.cookie })).status).toBe(401)
     })
   })
 }

@@ -90,6 +90,28 @@ export class Gateway {
     },
   ) {
     deps.chat.bus.subscribe((env) => this.#onBus(env))
+    // Sign-out and admin changes to an agent end that agent's sockets here too, not only their cookie.
+    deps.events.subscribe(
+      (e) => {
+        if (e.type === 'auth.logout') this.closeSession(e.sessionId)
+        if (e.type === 'admin.change' && e.resource === 'agent')
+          void this.#recheckAgents(e.tenant, e.resourceId)
+        if (e.type === 'admin.change' && e.resource === 'team') void this.#recheckAgents(e.tenant, null)
+      },
+      ['auth.logout', 'admin.change'],
+    )
+  }
+
+  /** Re-reads session validity and team membership of one agent's sockets (or all agents' when null). */
+  async #recheckAgents(tenantId: string, agentId: string | null): Promise<void> {
+    for (const conn of this.#tenants.get(tenantId) ?? []) {
+      const ctx = conn.ctx
+      if (ctx?.kind !== 'agent' || (agentId !== null && ctx.agentId !== agentId)) continue
+      const session = await this.deps.store.directory.sessionWithAgent(ctx.sessionHash)
+      if (!session || session.disabled || session.expires_at <= Date.now())
+        this.#close(conn, CLOSE.sessionEnded, 'session ended')
+      else conn.teamIds = ctx.role === 'admin' ? [] : await this.deps.chat.teamsOf(ctx)
+    }
   }
 
   async init(): Promise<void> {
@@ -492,11 +514,11 @@ export class Gateway {
     }
   }
 
-  /** Ends every socket of an agent session (sign-out, disable). */
-  closeSession(sessionHash: string): void {
+  /** Ends every socket of an agent session; `sessionId` is the session hash or the prefix events carry. */
+  closeSession(sessionId: string): void {
     for (const set of this.#tenants.values()) {
       for (const conn of set) {
-        if (conn.ctx?.kind === 'agent' && conn.ctx.sessionHash === sessionHash)
+        if (conn.ctx?.kind === 'agent' && conn.ctx.sessionHash.startsWith(sessionId))
           this.#close(conn, CLOSE.sessionEnded, 'session ended')
       }
     }

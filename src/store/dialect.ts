@@ -53,6 +53,8 @@ pg.types.setTypeParser(20, (v) => Number(v))
 export function connectStore(opts: StoreOptions): StoreConnection {
   if (opts.databaseUrl?.startsWith('postgres')) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 })
+    // An idle client dropped by the server (restart, failover) must not crash the process; the pool reconnects.
+    pool.on('error', () => {})
     const url = new URL(opts.databaseUrl)
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),

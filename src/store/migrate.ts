@@ -1,4 +1,4 @@
-import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration'
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely'
 import type { StoreConnection } from './dialect.js'
 import { coreMigration } from './migrations/001-core.js'
 
