@@ -50,7 +50,10 @@ const here = dirname(fileURLToPath(import.meta.url))
 export const STATIC_DIR = resolve(here, '../../web/static')
 
 /** Composes the capabilities into one Fastify app; `listen` is the caller's choice. */
-export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
+export async function buildApp(
+  config: ParleyConfig,
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<ParleyApp> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -59,6 +62,7 @@ export async function buildApp(config: ParleyConfig): Promise<ParleyApp> {
         paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
         remove: true,
       },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
