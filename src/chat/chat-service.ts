@@ -16,6 +16,7 @@ import {
   type ConversationRow,
   type Store,
   type StoredMessageView,
+  timeOrderedId,
 } from '../store/index.js'
 import { ATTACHMENT_TYPES, safeFileName, sniffAttachmentType } from './attachment-type.js'
 import type { Delivery, DeliveryScope } from './deliveries.js'
@@ -229,7 +230,20 @@ export class ChatService {
   }
 
   /** The write path: check, store (group commit), emit, fan out. Resolves once stored: then ack. */
-  async acceptMessage(ctx: AuthContext, draft: MessageDraft): Promise<MessageAck> {
+  /**
+   * `onQueued` is called once the message has its place in the write queue (or failed before):
+   * a caller that handles one sender's messages in order may start on the next one then,
+   * without waiting for the commit, and the order of sequence numbers still follows.
+   */
+  async acceptMessage(ctx: AuthContext, draft: MessageDraft, onQueued?: () => void): Promise<MessageAck> {
+    try {
+      return await this.#acceptMessage(ctx, draft, onQueued)
+    } finally {
+      onQueued?.()
+    }
+  }
+
+  async #acceptMessage(ctx: AuthContext, draft: MessageDraft, onQueued?: () => void): Promise<MessageAck> {
     const text = draft.text.trim()
     if (text.length === 0 && !draft.attachmentId)
       throw new ParleyError('PARLEY_ERR_MESSAGE_EMPTY', 'message text is empty')
@@ -264,13 +278,13 @@ export class ChatService {
     }
 
     const kind = draft.attachmentId ? 'attachment' : note ? 'note' : 'text'
-    const id = randomUUID()
     const createdAt = Date.now()
+    const id = timeOrderedId(createdAt)
     // Later capabilities slot in here: protect.scan(text) before anything is stored or sent,
     // and the vault seals the body through the store's BodyCodec.
     let stored: Awaited<ReturnType<Store['messages']['write']>>
     try {
-      stored = await this.store.messages.write({
+      const writing = this.store.messages.write({
         id,
         tenantId: ctx.tenantId,
         conversationId: conv.id,
@@ -282,6 +296,8 @@ export class ChatService {
         attachmentId: draft.attachmentId ?? null,
         createdAt,
       })
+      onQueued?.()
+      stored = await writing
     } catch (err) {
       if (err instanceof ConversationMissing)
         throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'conversation not found', { resource: 'conversation' })

@@ -73,6 +73,11 @@ const AUTH_TIMEOUT_MS = 10_000
 export class Gateway {
   readonly #tenants = new Map<string, Set<Connection>>()
   readonly #visitorsByConversation = new Map<string, Set<Connection>>()
+  /** Agent sockets per tenant: all of them, admins, and by agent id (deliveries look these up). */
+  readonly #agents = new Map<
+    string,
+    { all: Set<Connection>; admins: Set<Connection>; byId: Map<string, Set<Connection>> }
+  >()
   #visitorSecret = ''
   readonly #corked = new Set<import('node:net').Socket>()
   #uncorkScheduled = false
@@ -229,10 +234,20 @@ export class Gateway {
     const ref = frame.ref ? { ref: frame.ref } : {}
     switch (frame.type) {
       case 'message.send': {
-        const ack = await chat.acceptMessage(ctx, frame)
-        this.#send(conn, { type: 'message.ack', ...ref, ...ack })
-        this.deps.metrics.ackLatency.observe((performance.now() - received) / 1000)
-        return
+        // This socket's next frame may start once the message is queued for the group commit
+        // (the queue keeps the order); the ack still waits for the commit.
+        let queued!: () => void
+        const inQueue = new Promise<void>((resolve) => {
+          queued = resolve
+        })
+        chat.acceptMessage(ctx, frame, queued).then(
+          (ack) => {
+            this.#send(conn, { type: 'message.ack', ...ref, ...ack })
+            this.deps.metrics.ackLatency.observe((performance.now() - received) / 1000)
+          },
+          (err) => this.#error(conn, frame.ref, err),
+        )
+        return inQueue
       }
       case 'conversation.start': {
         if (ctx.kind !== 'visitor')
@@ -392,7 +407,23 @@ export class Gateway {
   #register(conn: Connection): void {
     if (conn.authTimer) clearTimeout(conn.authTimer)
     conn.authTimer = null
-    const tenantId = conn.ctx!.tenantId
+    const ctx = conn.ctx!
+    const tenantId = ctx.tenantId
+    if (ctx.kind === 'agent') {
+      let agents = this.#agents.get(tenantId)
+      if (!agents) {
+        agents = { all: new Set(), admins: new Set(), byId: new Map() }
+        this.#agents.set(tenantId, agents)
+      }
+      agents.all.add(conn)
+      if (ctx.role === 'admin') agents.admins.add(conn)
+      let mine = agents.byId.get(ctx.agentId)
+      if (!mine) {
+        mine = new Set()
+        agents.byId.set(ctx.agentId, mine)
+      }
+      mine.add(conn)
+    }
     let set = this.#tenants.get(tenantId)
     if (!set) {
       set = new Set()
@@ -424,6 +455,14 @@ export class Gateway {
       set?.delete(conn)
       if (set?.size === 0) this.#visitorsByConversation.delete(c)
     }
+    const agents = ctx.kind === 'agent' ? this.#agents.get(ctx.tenantId) : undefined
+    if (agents && ctx.kind === 'agent') {
+      agents.all.delete(conn)
+      agents.admins.delete(conn)
+      agents.byId.get(ctx.agentId)?.delete(conn)
+      if (agents.byId.get(ctx.agentId)?.size === 0) agents.byId.delete(ctx.agentId)
+      if (agents.all.size === 0) this.#agents.delete(ctx.tenantId)
+    }
     if (ctx.kind === 'agent')
       void this.deps.presence
         .disconnected(ctx)
@@ -443,12 +482,19 @@ export class Gateway {
       if (visitors) for (const conn of visitors) if (conn.ctx?.tenantId === env.tenantId) send(conn)
     }
     if (d.audience === 'visitor') return
-    const sockets = this.#tenants.get(env.tenantId)
-    if (!sockets) return
-    for (const conn of sockets) {
-      const ctx = conn.ctx
-      if (ctx?.kind !== 'agent') continue
-      if (agentSeesScope({ agentId: ctx.agentId, role: ctx.role, teamIds: conn.teamIds }, d.scope)) send(conn)
+    const agents = this.#agents.get(env.tenantId)
+    if (!agents) return
+    const scope = d.scope
+    if (scope && !scope.unassigned && scope.teamIds.length === 0) {
+      // The common case, a message of an assigned chat: its agents and the admins, found directly.
+      for (const conn of agents.admins) send(conn)
+      for (const agentId of scope.agentIds)
+        for (const conn of agents.byId.get(agentId) ?? []) if (!agents.admins.has(conn)) send(conn)
+      return
+    }
+    for (const conn of agents.all) {
+      const ctx = conn.ctx as AgentContext
+      if (agentSeesScope({ agentId: ctx.agentId, role: ctx.role, teamIds: conn.teamIds }, scope)) send(conn)
     }
   }
 

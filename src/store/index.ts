@@ -5,6 +5,8 @@ export type { BodyCodec, BodyRef } from './body-codec.js'
 export { utf8BodyCodec } from './body-codec.js'
 export type { ConversationFilter, StoredMessageView } from './conversations.js'
 export type { DialectTraits, SqliteSync, StoreOptions } from './dialect.js'
+/** Time-ordered UUIDv7 ids for rows written at a high rate (messages). */
+export { timeOrderedId } from './ids.js'
 export type { MessageWrite, MessageWriteResult } from './message-writer.js'
 export { ConversationMissing } from './message-writer.js'
 /** Runs the versioned migrations (also done by `Store.open`). */

@@ -101,7 +101,7 @@ export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Datab
       'update conversations set last_seq = last_seq + ?, updated_at = ? where id = ? returning last_seq',
     ),
     insert: raw.prepare(
-      'insert into messages (id, tenant_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, attachment_id, created_at) values (@id, @tenant_id, @conversation_id, @seq, @client_msg_id, @sender_kind, @sender_id, @kind, @body, @attachment_id, @created_at)',
+      'insert into messages (id, tenant_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, attachment_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     firstResponse: raw.prepare(
       'update conversations set first_response_at = ? where id = ? and first_response_at is null',
@@ -134,7 +134,21 @@ export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Datab
       return out
     },
     async insert(rows) {
-      for (const row of rows) statements!.insert.run(row)
+      for (const r of rows) {
+        statements!.insert.run(
+          r.id,
+          r.tenant_id,
+          r.conversation_id,
+          r.seq,
+          r.client_msg_id,
+          r.sender_kind,
+          r.sender_id,
+          r.kind,
+          r.body,
+          r.attachment_id ?? null,
+          r.created_at,
+        )
+      }
     },
     async markFirstResponse(ids, now) {
       for (const id of ids) statements!.firstResponse.run(now, id)
