@@ -21,7 +21,13 @@ import {
 import { ATTACHMENT_TYPES, safeFileName, sniffAttachmentType } from './attachment-type.js'
 import type { Delivery, DeliveryScope } from './deliveries.js'
 import { presentConversation, presentConversationToVisitor, presentMessage } from './presenters.js'
-import type { ConversationView, MessageView, SenderView, VisitorContextInfo } from './protocol.schema.js'
+import type {
+  ConversationView,
+  MessageAck,
+  MessageView,
+  SenderView,
+  VisitorContextInfo,
+} from './protocol.schema.js'
 import { Router } from './router.js'
 
 export interface ChatLimits {
@@ -39,15 +45,6 @@ export interface MessageDraft {
   text: string
   note?: boolean | undefined
   attachmentId?: string | null
-}
-
-export interface MessageAck {
-  conversationId: string
-  clientMsgId: string
-  id: string
-  seq: number
-  createdAt: string
-  duplicate: boolean
 }
 
 /** How long a write-path conversation check may be reused (see ChatService.#hot). */
@@ -282,20 +279,21 @@ export class ChatService {
     const id = timeOrderedId(createdAt)
     // Later capabilities slot in here: protect.scan(text) before anything is stored or sent,
     // and the vault seals the body through the store's BodyCodec.
+    const write = {
+      id,
+      tenantId: ctx.tenantId,
+      conversationId: conv.id,
+      clientMsgId: draft.clientMsgId,
+      senderKind: ctx.kind,
+      senderId: ctx.kind === 'agent' ? ctx.agentId : ctx.visitorId,
+      kind,
+      text,
+      attachmentId: draft.attachmentId ?? null,
+      createdAt,
+    } as const
     let stored: Awaited<ReturnType<Store['messages']['write']>>
     try {
-      const writing = this.store.messages.write({
-        id,
-        tenantId: ctx.tenantId,
-        conversationId: conv.id,
-        clientMsgId: draft.clientMsgId,
-        senderKind: ctx.kind,
-        senderId: ctx.kind === 'agent' ? ctx.agentId : ctx.visitorId,
-        kind,
-        text,
-        attachmentId: draft.attachmentId ?? null,
-        createdAt,
-      })
+      const writing = this.store.messages.write(write)
       onQueued?.()
       stored = await writing
     } catch (err) {
@@ -333,18 +331,7 @@ export class ChatService {
       ? await this.#attachmentMeta(ctx.tenantId, conv.id, draft.attachmentId)
       : null
     const message: MessageView = presentMessage(
-      {
-        id: stored.id,
-        conversationId: conv.id,
-        seq: stored.seq,
-        clientMsgId: draft.clientMsgId,
-        senderKind: ctx.kind,
-        senderId: ctx.kind === 'agent' ? ctx.agentId : ctx.visitorId,
-        kind,
-        text,
-        attachmentId: draft.attachmentId ?? null,
-        createdAt: stored.createdAt,
-      },
+      { ...write, id: stored.id, seq: stored.seq, createdAt: stored.createdAt },
       ctx.kind === 'agent'
         ? { kind: 'agent', id: ctx.agentId, name: ctx.name }
         : { kind: 'visitor', id: ctx.visitorId, name: null },

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream } from '../events/index.js'
-import { actorOf, agentOf, authOf, visitorOf } from '../identity/index.js'
+import { type AdminResource, adminChangeEvent, agentOf, authOf, visitorOf } from '../identity/index.js'
 import { type AnyRoute, defineRoute } from '../server/routes.js'
 import type { ConversationFilter, Store } from '../store/index.js'
 import {
@@ -55,22 +56,11 @@ function parseCursor(cursor: string | undefined): ConversationFilter['before'] {
 /** Routes of the chat capability: conversations, messages, attachments, sites, canned responses, labels, widget. */
 export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRoute[] {
   const adminChange = (
-    req: Parameters<typeof agentOf>[0],
-    resource: 'canned_response' | 'label',
+    req: FastifyRequest,
+    resource: AdminResource,
     action: 'create' | 'update' | 'delete',
     resourceId: string,
-  ) => {
-    const ctx = agentOf(req)
-    events.emit({
-      type: 'admin.change',
-      tenant: ctx.tenantId,
-      actor: actorOf(ctx),
-      origin: ctx.origin,
-      resource,
-      action,
-      resourceId,
-    })
-  }
+  ) => events.emit(adminChangeEvent(agentOf(req), resource, action, resourceId))
   return [
     defineRoute({
       method: 'GET',

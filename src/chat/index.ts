@@ -5,7 +5,7 @@ export { safeFileName, sniffAttachmentType } from './attachment-type.js'
 export { businessHoursSchema, isWithinBusinessHours } from './business-hours.js'
 /** REST routes of the chat capability. */
 export { chatRoutes } from './chat.plugin.js'
-export type { ChatLimits, MessageAck, MessageDraft } from './chat-service.js'
+export type { ChatLimits, MessageDraft } from './chat-service.js'
 export { ChatService } from './chat-service.js'
 export type { Delivery, DeliveryScope } from './deliveries.js'
 /** Who receives which frame. */
@@ -17,6 +17,7 @@ export type {
   ClientFrameOf,
   ClientFrameType,
   ConversationView,
+  MessageAck,
   MessageView,
   ServerFrame,
 } from './protocol.schema.js'

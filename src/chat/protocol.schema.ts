@@ -128,6 +128,16 @@ export interface VisitorContextInfo {
   fields?: Record<string, string>
 }
 
+/** The answer to a send: the message is stored under `seq` (or was already, `duplicate`). */
+export interface MessageAck {
+  conversationId: string
+  clientMsgId: string
+  id: string
+  seq: number
+  createdAt: string
+  duplicate: boolean
+}
+
 /** Frames the server sends. */
 export type ServerFrame =
   | {
@@ -142,16 +152,7 @@ export type ServerFrame =
   | { type: 'conversation'; ref?: string; conversation: ConversationView; queuePosition: number | null }
   | { type: 'conversation.updated'; conversation: ConversationView }
   | { type: 'message'; message: MessageView }
-  | {
-      type: 'message.ack'
-      ref?: string
-      conversationId: string
-      clientMsgId: string
-      id: string
-      seq: number
-      createdAt: string
-      duplicate: boolean
-    }
+  | ({ type: 'message.ack'; ref?: string } & MessageAck)
   | { type: 'resume.done'; ref?: string; conversationId: string; lastSeq: number }
   | { type: 'typing'; conversationId: string; from: SenderView; state: boolean }
   | { type: 'read'; conversationId: string; by: 'visitor' | 'agent'; seq: number }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream } from '../events/index.js'
-import { type AgentContext, actorOf, newSecret } from '../identity/index.js'
+import { type AgentContext, adminChangeEvent, newSecret } from '../identity/index.js'
 import type { SiteRow, Store } from '../store/index.js'
 import { type BusinessHours, isWithinBusinessHours } from './business-hours.js'
 import type { createSiteBody, prechatSchema, siteView, updateSiteBody } from './chat.schema.js'
@@ -125,14 +125,6 @@ export class SiteService {
   }
 
   #audit(ctx: AgentContext, action: 'create' | 'update' | 'delete', id: string): void {
-    this.events.emit({
-      type: 'admin.change',
-      tenant: ctx.tenantId,
-      actor: actorOf(ctx),
-      origin: ctx.origin,
-      resource: 'site',
-      action,
-      resourceId: id,
-    })
+    this.events.emit(adminChangeEvent(ctx, 'site', action, id))
   }
 }

@@ -1,4 +1,4 @@
-import type { ActorRef, Origin } from '../events/index.js'
+import type { ActorRef, EventDraft, Origin } from '../events/index.js'
 
 export type AgentRole = 'admin' | 'agent'
 
@@ -33,4 +33,24 @@ export function actorOf(ctx: AuthContext): ActorRef {
   return ctx.kind === 'agent'
     ? { kind: 'agent', id: ctx.agentId, role: ctx.role }
     : { kind: 'visitor', id: ctx.visitorId }
+}
+
+export type AdminResource = Extract<EventDraft, { type: 'admin.change' }>['resource']
+
+/** The `admin.change` event for an admin's action on a resource (every admin route emits one). */
+export function adminChangeEvent(
+  ctx: AgentContext,
+  resource: AdminResource,
+  action: 'create' | 'update' | 'delete',
+  resourceId: string,
+): EventDraft {
+  return {
+    type: 'admin.change',
+    tenant: ctx.tenantId,
+    actor: actorOf(ctx),
+    origin: ctx.origin,
+    resource,
+    action,
+    resourceId,
+  }
 }

@@ -6,7 +6,7 @@ import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin } from '../events/index.js'
 import { type AnyRoute, defineRoute } from '../server/routes.js'
 import type { Store } from '../store/index.js'
-import { actorOf } from './context.js'
+import { type AdminResource, adminChangeEvent } from './context.js'
 import { type IdentityService, MIN_PASSWORD_LENGTH, type NewSession } from './identity-service.js'
 import { agentOf } from './request-auth.js'
 
@@ -59,21 +59,10 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
   }
   const adminChange = (
     req: FastifyRequest,
-    resource: 'agent' | 'team',
+    resource: AdminResource,
     action: 'create' | 'update' | 'delete',
     resourceId: string,
-  ) => {
-    const ctx = agentOf(req)
-    events.emit({
-      type: 'admin.change',
-      tenant: ctx.tenantId,
-      actor: actorOf(ctx),
-      origin: ctx.origin,
-      resource,
-      action,
-      resourceId,
-    })
-  }
+  ) => events.emit(adminChangeEvent(agentOf(req), resource, action, resourceId))
   const checkAgents = async (tenantId: string, ids: string[]) => {
     const known = new Set((await store.directory.agents(tenantId)).map((a) => a.id))
     if (!ids.every((id) => known.has(id)))

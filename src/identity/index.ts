@@ -1,7 +1,7 @@
 /** Who is asking: the authenticated context every handler receives. */
 
-export type { AgentContext, AgentRole, AuthContext, VisitorContext } from './context.js'
-export { actorOf } from './context.js'
+export type { AdminResource, AgentContext, AgentRole, AuthContext, VisitorContext } from './context.js'
+export { actorOf, adminChangeEvent } from './context.js'
 /** HTTP routes of identity and the session cookie. */
 export { identityRoutes, SESSION_COOKIE, setSessionCookie } from './identity.plugin.js'
 export type { NewSession } from './identity-service.js'
