@@ -262,6 +262,7 @@ export async function buildApp(
   app.get('/api/v1/openapi.json', async () => openapi)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send())
   app.get('/readyz', async (_req, reply) => {
     const checks = await Promise.allSettled([store.ping(), bus.ping()])
     const [db, broker] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'))

@@ -17,7 +17,10 @@
   const host = document.createElement('div')
   host.setAttribute('data-parley', '')
   const root = host.attachShadow({ mode: 'closed' })
-  root.innerHTML = `<style>
+  // A constructed stylesheet, not a <style> element: host pages with a strict CSP (no
+  // 'unsafe-inline' styles) still render the widget.
+  const sheet = new CSSStyleSheet()
+  sheet.replaceSync(`
     :host { all: initial; }
     .launch { position: fixed; right: 1rem; bottom: 1rem; border: 0; border-radius: 2rem; padding: .75rem 1.25rem; background: #2563eb; color: #fff; font: 600 1rem system-ui; cursor: pointer; z-index: 2147483647; }
     .panel { position: fixed; right: 1rem; bottom: 4.5rem; width: min(22rem, calc(100vw - 2rem)); height: min(30rem, calc(100vh - 6rem)); display: flex; flex-direction: column; background: #fff; color: #111; font: 14px system-ui; border-radius: .75rem; box-shadow: 0 8px 30px #0003; z-index: 2147483647; }
@@ -29,8 +32,9 @@
     form { display: flex; gap: .4rem; padding: .5rem; border-top: 1px solid #e5e7eb; }
     input { flex: 1; font: inherit; padding: .5rem; border: 1px solid #d1d5db; border-radius: .4rem; }
     button.send { font: inherit; border: 0; background: #2563eb; color: #fff; border-radius: .4rem; padding: 0 .8rem; }
-  </style>
-  <button class="launch" aria-expanded="false" aria-controls="p">Chat</button>
+  `)
+  root.adoptedStyleSheets = [sheet]
+  root.innerHTML = `  <button class="launch" aria-expanded="false" aria-controls="p">Chat</button>
   <div class="panel" id="p" role="dialog" aria-label="Chat" hidden>
     <div class="log" role="log" aria-live="polite"></div>
     <div class="status" role="status"></div>
