@@ -70,9 +70,32 @@ export interface LoadResult {
 export async function drive(
   pairs: Pair[],
   agents: WebSocket[],
-  opts: { seconds: number; window?: number; ratePerSecond?: number; textBytes?: number },
+  opts: { seconds: number; window?: number; ratePerSecond?: number },
 ): Promise<LoadResult> {
-  const padding = 'x'.repeat(Math.max(0, (opts.textBytes ?? 60) - 20))
+  // Realistic chat lines: order numbers, prices, times, and now and then a card number that
+  // redaction must mask (about 1 in 20), so the engine does real work on every message.
+  const lines = [
+    'Hi, I have a question about my order 4481-2291 from last week',
+    'The total was $1,249.99 but I was charged twice',
+    'Can you call me back at 10:30 tomorrow?',
+    'my card is 4111 1111 1111 1111 can you check it',
+    'Tracking number 1Z999AA10123456784 shows no movement',
+    'Thanks, that solved it!',
+    'I moved to 221B Baker Street, London in March',
+    'Is the savings rate still 4.1% for new accounts?',
+    'The app says error 502 when I log in',
+    'ok',
+    'Could you send the statement for account ending 4821?',
+    'I will be travelling from 12/03 to 19/03',
+    'What are your opening hours on Saturday?',
+    'I tried three times, reference 77812-AB',
+    'My new phone number is (212) 555-0143',
+    'Please close the old account',
+    'How long does a transfer to Germany take?',
+    'Got it, thank you very much for your help today',
+    'The amount was 320 EUR on 2026-11-02',
+    'Can I raise my daily limit to 5000?',
+  ]
   let sent = 0
   let acked = 0
   let delivered = 0
@@ -96,7 +119,7 @@ export async function drive(
     sentAt.set(id, performance.now())
     sent++
     p.visitor.send(
-      `{"type":"message.send","conversationId":"${p.conversationId}","clientMsgId":"${id}","text":"${id} ${padding}"}`,
+      `{"type":"message.send","conversationId":"${p.conversationId}","clientMsgId":"${id}","text":"${id} ${lines[seq % lines.length]}"}`,
     )
   }
   const onAck = new Map<WebSocket, (d: WebSocket.RawData) => void>()

@@ -20,6 +20,7 @@ const { values } = parseArgs({
     window: { type: 'string', default: '2' },
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: 'max,rate' },
+    redaction: { type: 'string', default: 'both' },
   },
 })
 const quick = values.quick
@@ -49,7 +50,7 @@ async function json(url: string, init: RequestInit = {}) {
   return { body: (await r.json()) as any, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! }
 }
 
-async function parleyTarget(db: string): Promise<Target> {
+async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
   const tdb = db === 'postgres' ? await freshDatabase('postgres') : null
   const server = await startServerProcess(
     {
@@ -57,6 +58,7 @@ async function parleyTarget(db: string): Promise<Target> {
       ...(tdb ? { DATABASE_URL: tdb.databaseUrl! } : {}),
       WS_FRAMES_PER_SECOND: '100000',
       WS_BURST: '100000',
+      ...(redaction ? {} : { PARLEY_UNSAFE_DISABLE_REDACTION: '1' }),
     },
     [
       ...(process.env.PARLEY_BENCH_PROFILE
@@ -94,7 +96,7 @@ async function parleyTarget(db: string): Promise<Target> {
   )
   const key = (await json(`${server.url}/api/v1/demo/widget-key`)).body.key
   return {
-    name: `parley (${db})`,
+    name: `parley (${db}${redaction ? '' : ', no redaction'})`,
     wsUrl: server.url.replace('http', 'ws'),
     origin: server.url,
     agentHeaders,
@@ -232,13 +234,14 @@ const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en
 console.log(
   `bench:chat  ${V} visitors, ${M} agents, ${SECONDS}s per phase, closed loop window ${WINDOW}, open loop ${RATE} msg/s, db ${values.db}`,
 )
-const parley = await measure(await parleyTarget(values.db!))
+const parley = await measure(await parleyTarget(values.db!, true))
+const unredacted = values.redaction === 'both' ? await measure(await parleyTarget(values.db!, false)) : null
 const relay = await measure(await relayTarget())
 console.log('')
 console.log(
   'target               | max msg/s | p50 ms | p99 ms | at-rate msg/s | p50 ms | p99 ms | idle visitor socket (heap / rss bytes)',
 )
-for (const r of [parley, relay]) {
+for (const r of [parley, ...(unredacted ? [unredacted] : []), relay]) {
   console.log(
     `${r.target.padEnd(20)} | ${f0(r.maxPerSec).padStart(9)} | ${f1(r.maxP50).padStart(6)} | ${f1(r.maxP99).padStart(6)} | ${f0(r.atRatePerSec).padStart(13)} | ${f1(r.atRateP50).padStart(6)} | ${f1(r.atRateP99).padStart(6)} | ${f0(r.perSocket.heap)} / ${f0(r.perSocket.rss)}`,
   )
@@ -246,6 +249,11 @@ for (const r of [parley, relay]) {
 const ratio = parley.maxPerSec / relay.maxPerSec
 console.log('')
 console.log(`ratio parley/relay throughput: ${(ratio * 100).toFixed(1)}%   (target >= 20%)`)
+if (unredacted) {
+  console.log(
+    `redaction on/off throughput: ${((parley.maxPerSec / unredacted.maxPerSec) * 100).toFixed(1)}%   (p50 at rate ${f1(parley.atRateP50)} vs ${f1(unredacted.atRateP50)} ms)`,
+  )
+}
 console.log(
   `persisted msg/s: ${f0(parley.maxPerSec)} (target >= 15,000); p99 at ${RATE} msg/s: ${f1(parley.atRateP99)} ms (target < 15 ms)`,
 )

@@ -11,6 +11,7 @@ import {
   requireAgent,
   type VisitorContext,
 } from '../identity/index.js'
+import type { MessageProtector } from '../protect/index.js'
 import {
   ConversationMissing,
   type ConversationRow,
@@ -47,8 +48,10 @@ export interface MessageDraft {
   attachmentId?: string | null
 }
 
+const EMAIL = /^[^\s@<>()[\],;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/
+
 /** How long a write-path conversation check may be reused (see ChatService.#hot). */
-const HOT_CONVERSATION_MS = 1000
+const HOT_CONVERSATION_MS = 5000
 
 const SYSTEM_SENDER: SenderView = { kind: 'system', id: 'system', name: null }
 
@@ -72,6 +75,7 @@ export class ChatService {
     readonly bus: Bus,
     readonly events: EventStream,
     readonly limits: ChatLimits,
+    readonly protector: MessageProtector,
   ) {
     this.router = new Router(
       store,
@@ -86,6 +90,28 @@ export class ChatService {
 
   publish(tenantId: string, delivery: Delivery): void {
     this.bus.publish(tenantId, delivery)
+  }
+
+  /**
+   * Pre-chat and offline form fields pass the redaction policy like messages. The `email`
+   * field is the contact address the form asks for: it is kept when it is exactly one valid
+   * address and dropped otherwise, so nothing else can ride in it.
+   */
+  async #redactFields(tenantId: string, fields: Record<string, string>): Promise<Record<string, string>> {
+    const out: Record<string, string> = {}
+    for (const [name, value] of Object.entries(fields)) {
+      if (name === 'email') {
+        if (EMAIL.test(value.trim())) out.email = value.trim()
+        continue
+      }
+      out[name] = (await this.protector.scanText(tenantId, value)).text
+    }
+    return out
+  }
+
+  /** Text a person typed outside a chat (offline form), redacted under the tenant's policy. */
+  async redactText(tenantId: string, text: string): Promise<string> {
+    return (await this.protector.scanText(tenantId, text)).text
   }
 
   /** Loads a conversation the context may act on; anything else is "not found", never "forbidden". */
@@ -180,7 +206,7 @@ export class ChatService {
       timezone?: string | undefined
     },
   ): Promise<{ conversation: ConversationView; queuePosition: number | null }> {
-    const fields = input.fields ?? {}
+    const fields = await this.#redactFields(ctx.tenantId, input.fields ?? {})
     if (fields.name || fields.email) {
       await this.store.conversations.updateVisitor(ctx.tenantId, ctx.visitorId, {
         ...(fields.name ? { name: fields.name } : {}),
@@ -277,18 +303,30 @@ export class ChatService {
     const kind = draft.attachmentId ? 'attachment' : note ? 'note' : 'text'
     const createdAt = Date.now()
     const id = timeOrderedId(createdAt)
-    // Later capabilities slot in here: protect.scan(text) before anything is stored or sent,
-    // and the vault seals the body through the store's BodyCodec.
+    // Redaction comes before anything is stored, sent or counted: from here on only the
+    // redacted text exists. (The vault will seal the body through the store's BodyCodec.)
+    const senderId = ctx.kind === 'agent' ? ctx.agentId : ctx.visitorId
+    const scanned =
+      kind === 'attachment'
+        ? { ...(await this.protector.scanText(ctx.tenantId, text)), revisions: [] }
+        : await this.protector.scanMessage(ctx.tenantId, {
+            conversation: conv.id,
+            // Notes and replies are separate streams: a split card never spans the two.
+            sender: `${ctx.kind}:${kind}:${senderId}`,
+            id,
+            text,
+          })
     const write = {
       id,
       tenantId: ctx.tenantId,
       conversationId: conv.id,
       clientMsgId: draft.clientMsgId,
       senderKind: ctx.kind,
-      senderId: ctx.kind === 'agent' ? ctx.agentId : ctx.visitorId,
+      senderId,
       kind,
-      text,
+      text: scanned.text,
       attachmentId: draft.attachmentId ?? null,
+      redactions: scanned.summary as Record<string, number>,
       createdAt,
     } as const
     let stored: Awaited<ReturnType<Store['messages']['write']>>
@@ -325,8 +363,10 @@ export class ChatService {
       messageId: stored.id,
       sender: ctx.kind,
       kind,
-      length: text.length,
+      length: scanned.text.length,
+      redactions: write.redactions,
     })
+    for (const revision of scanned.revisions) await this.#revise(ctx, conv, note, revision)
     const attachment = draft.attachmentId
       ? await this.#attachmentMeta(ctx.tenantId, conv.id, draft.attachmentId)
       : null
@@ -345,6 +385,47 @@ export class ChatService {
       frame: { type: 'message', message },
     })
     return ack
+  }
+
+  /** An earlier message turned out to hold part of a sensitive value: store and show it redacted. */
+  async #revise(
+    ctx: AuthContext,
+    conv: ConversationRow,
+    note: boolean,
+    revision: { id: string; text: string; summary: Record<string, number | undefined> },
+  ): Promise<void> {
+    const redactions = revision.summary as Record<string, number>
+    const seq = await this.store.conversations.reviseMessageText(
+      ctx.tenantId,
+      conv.id,
+      revision.id,
+      revision.text,
+      redactions,
+    )
+    if (seq === null) return
+    this.events.emit({
+      type: 'message.redacted',
+      tenant: ctx.tenantId,
+      actor: actorOf(ctx),
+      origin: ctx.origin,
+      conversationId: conv.id,
+      messageId: revision.id,
+      redactions,
+    })
+    this.publish(ctx.tenantId, {
+      audience: note ? 'agents' : 'everyone',
+      conversationId: conv.id,
+      scope: this.scopeOf(conv),
+      exceptConnection: null,
+      frame: {
+        type: 'message.redacted',
+        conversationId: conv.id,
+        id: revision.id,
+        seq,
+        text: revision.text,
+        redactions,
+      },
+    })
   }
 
   async #attachmentMeta(tenantId: string, conversationId: string, attachmentId: string) {
@@ -625,7 +706,12 @@ export class ChatService {
     if (conv.status === 'closed')
       throw new ParleyError('PARLEY_ERR_CONVERSATION_CLOSED', 'the conversation is closed')
     const id = randomUUID()
-    const fileName = safeFileName(input.fileName)
+    // File names and the content of text files are typed by people too: redacted like messages.
+    const fileName = safeFileName((await this.protector.scanText(ctx.tenantId, input.fileName)).text)
+    const data =
+      contentType === 'text/plain'
+        ? Buffer.from((await this.protector.scanText(ctx.tenantId, input.data.toString('utf8'))).text, 'utf8')
+        : input.data
     await this.store.content.insertAttachment({
       id,
       tenant_id: ctx.tenantId,
@@ -634,8 +720,8 @@ export class ChatService {
       uploader_id: ctx.kind === 'agent' ? ctx.agentId : ctx.visitorId,
       file_name: fileName,
       content_type: contentType,
-      size: input.data.length,
-      data: input.data,
+      size: data.length,
+      data,
     })
     this.events.emit({
       type: 'attachment.uploaded',

@@ -446,9 +446,9 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
           id,
           tenantId: site.tenant_id,
           siteId: site.id,
-          name: body.name,
+          name: await chat.redactText(site.tenant_id, body.name),
           email: body.email,
-          text: body.text.trim(),
+          text: await chat.redactText(site.tenant_id, body.text.trim()),
         })
         events.emit({
           type: 'offline_message.received',

@@ -20,6 +20,7 @@ export const messageView = z.object({
   attachment: z
     .object({ id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number() })
     .nullable(),
+  redactions: z.record(z.string(), z.number()),
   createdAt: z.string(),
 })
 

@@ -49,6 +49,7 @@ export function presentMessage(
     kind: m.kind,
     text: m.text,
     attachment,
+    redactions: m.redactions,
     createdAt: new Date(m.createdAt).toISOString(),
   }
 }

@@ -93,6 +93,8 @@ export interface MessageView {
   kind: 'text' | 'note' | 'attachment' | 'event'
   text: string
   attachment: { id: string; fileName: string; contentType: string; size: number } | null
+  /** What redaction removed or masked, by category and count (never the values). */
+  redactions: Record<string, number>
   createdAt: string
 }
 
@@ -152,6 +154,14 @@ export type ServerFrame =
   | { type: 'conversation'; ref?: string; conversation: ConversationView; queuePosition: number | null }
   | { type: 'conversation.updated'; conversation: ConversationView }
   | { type: 'message'; message: MessageView }
+  | {
+      type: 'message.redacted'
+      conversationId: string
+      id: string
+      seq: number
+      text: string
+      redactions: Record<string, number>
+    }
   | ({ type: 'message.ack'; ref?: string } & MessageAck)
   | { type: 'resume.done'; ref?: string; conversationId: string; lastSeq: number }
   | { type: 'typing'; conversationId: string; from: SenderView; state: boolean }

@@ -48,6 +48,10 @@ export const ERROR_CODES = {
   PARLEY_ERR_PROTECT_PATTERN_UNSAFE: [400, 'A custom pattern is invalid or not linear-time safe.'],
   PARLEY_ERR_PROTECT_PATTERN_TEST_FAILED: [400, 'A custom pattern does not match its `test` string.'],
   PARLEY_ERR_PROTECT_TOKENIZER_MISSING: [500, 'The policy tokenizes but no tokenizer was given.'],
+  PARLEY_ERR_PROTECT_TOKENIZE_UNAVAILABLE: [
+    400,
+    'Tokenization needs the vault, which this version does not have yet; use mask or remove.',
+  ],
   PARLEY_ERR_PROTECT_INPUT_INVALID: [400, 'A redact input line is not JSON `{id, text}`.'],
 } as const satisfies Record<string, readonly [number, string]>
 

@@ -53,6 +53,14 @@ export type ParleyEvent =
       kind: 'text' | 'note' | 'attachment'
       /** Length in characters of the text as stored; never the text itself. */
       length: number
+      /** What redaction found, by category and count (never the values). */
+      redactions: Record<string, number>
+    })
+  | (Base<'message.redacted'> & {
+      conversationId: string
+      messageId: string
+      /** A later message completed a value split across messages; this one was redacted again. */
+      redactions: Record<string, number>
     })
   | (Base<'offline_message.received'> & { offlineMessageId: string; siteId: string; length: number })
   | (Base<'auth.login'> & { outcome: 'success' | 'failure'; username: string; reason?: string })
@@ -67,7 +75,15 @@ export type ParleyEvent =
     })
   | (Base<'api.request'> & { method: string; route: string; status: number; durationMs: number })
   | (Base<'admin.change'> & {
-      resource: 'tenant' | 'site' | 'agent' | 'team' | 'canned_response' | 'business_hours' | 'label'
+      resource:
+        | 'tenant'
+        | 'site'
+        | 'agent'
+        | 'team'
+        | 'canned_response'
+        | 'business_hours'
+        | 'label'
+        | 'protect_policy'
       action: 'create' | 'update' | 'delete'
       resourceId: string
     })

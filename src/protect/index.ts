@@ -15,10 +15,14 @@ export { ConversationScanner } from './conversation.js'
 export type { CustomPatternSpec } from './custom-pattern.js'
 /** Compiles one tenant pattern after the linear-time safety checks; its limits. */
 export { compileCustomPattern, MAX_PATTERN_COST, MAX_PATTERN_LENGTH, MAX_REPEAT } from './custom-pattern.js'
+/** The redaction step of the server's message path, per tenant policy. */
+export { MessageProtector, POLICY_REFRESH_MS } from './message-protector.js'
 /** Policy types: the JSON document, the compiled form, a mode and its options. */
 export type { CompiledPolicy, ModeSpec, PolicyDocument, RedactionMode } from './policy.js'
 /** Validates and compiles a policy document; the strict default policy; the modes and schema. */
 export { compilePolicy, DEFAULT_POLICY, policySchema, REDACTION_MODES } from './policy.js'
+/** HTTP routes of protect: the tenant policy and its dry run. */
+export { protectRoutes } from './protect.plugin.js'
 /** Options of `parley redact`. */
 export type { RedactCliOptions } from './redact-cli.js'
 /** The `parley redact` JSON-lines filter and its policy-file loader. */

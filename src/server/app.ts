@@ -10,6 +10,7 @@ import { ChatService, chatRoutes, PresenceTracker, SiteService, siteAllowsOrigin
 import { isParleyError, ParleyError } from '../errors/index.js'
 import { EventStream, type Origin } from '../events/index.js'
 import { IdentityService, identityRoutes, SESSION_COOKIE, verifyVisitorToken } from '../identity/index.js'
+import { MessageProtector, protectRoutes } from '../protect/index.js'
 import { Store } from '../store/index.js'
 import type { ParleyConfig } from './config.js'
 import { Gateway, type HandshakeInfo } from './gateway.js'
@@ -85,11 +86,23 @@ export async function buildApp(
     metrics.commitSeconds.observe(ms / 1000)
   }
   const bus = await createBus(config.nodeId, config.redisUrl, (err) => app.log.error({ err }, 'bus error'))
-  const chat = new ChatService(store, bus, events, {
-    maxMessageLength: config.maxMessageLength,
-    maxPage: 500,
-    maxAttachmentBytes: config.maxAttachmentBytes,
+  const protector = new MessageProtector((tenantId) => store.directory.protectPolicy(tenantId), {
+    // Only bench:chat sets this, to measure what redaction costs; the server says so loudly.
+    disabled: config.unsafeDisableRedaction,
   })
+  if (config.unsafeDisableRedaction)
+    app.log.warn('PARLEY_UNSAFE_DISABLE_REDACTION is set: messages are stored unredacted')
+  const chat = new ChatService(
+    store,
+    bus,
+    events,
+    {
+      maxMessageLength: config.maxMessageLength,
+      maxPage: 500,
+      maxAttachmentBytes: config.maxAttachmentBytes,
+    },
+    protector,
+  )
   const identity = new IdentityService(store, events, config.publicUrl)
   const sites = new SiteService(store, events, config.publicUrl)
   const presence = new PresenceTracker(store, config.nodeId, chat.router, (t, d) => chat.publish(t, d))
@@ -256,6 +269,7 @@ export async function buildApp(
   const routes: AnyRoute[] = [
     ...identityRoutes({ identity, store, events, originOf: (req) => originOf(req) }),
     ...chatRoutes({ chat, sites, store, events }),
+    ...protectRoutes({ store, protector, events }),
   ]
   mountRoutes(app, routes, authenticate)
   const openapi = openApiDocument(routes, { title: 'Parley API', version: '1' })

@@ -28,6 +28,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   WS_FRAMES_PER_SECOND: z.coerce.number().int().min(1).default(30),
   WS_BURST: z.coerce.number().int().min(1).default(60),
+  PARLEY_UNSAFE_DISABLE_REDACTION: z.enum(['1']).optional(),
 })
 
 export interface ParleyConfig {
@@ -43,6 +44,8 @@ export interface ParleyConfig {
   maxAttachmentBytes: number
   nodeId: string
   trustProxy: boolean
+  /** Benchmark only: store messages without redaction (bench:chat measures the cost of redaction). */
+  unsafeDisableRedaction: boolean
   /** WebSocket limits: frame size, sustained frames per second, burst, buffered bytes. */
   ws: { maxFrameBytes: number; framesPerSecond: number; burst: number; slowClientBytes: number }
 }
@@ -74,6 +77,7 @@ export function loadConfig(
     maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
     nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}`,
     trustProxy: e.TRUST_PROXY === 'true',
+    unsafeDisableRedaction: e.PARLEY_UNSAFE_DISABLE_REDACTION === '1',
     ws: {
       maxFrameBytes: 64 * 1024,
       framesPerSecond: e.WS_FRAMES_PER_SECOND,

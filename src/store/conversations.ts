@@ -28,6 +28,7 @@ export interface StoredMessageView {
   kind: MessageTable['kind']
   text: string
   attachmentId: string | null
+  redactions: Record<string, number>
   createdAt: number
 }
 
@@ -320,8 +321,32 @@ export class ConversationRepo {
         r.body,
       ),
       attachmentId: r.attachment_id,
+      redactions: JSON.parse(r.redactions) as Record<string, number>,
       createdAt: r.created_at,
     }))
+  }
+
+  /**
+   * Replaces a stored message's text with a stricter redaction of it (a card number completed
+   * by a later message); returns its seq, or null when it is not there.
+   */
+  async reviseMessageText(
+    tenantId: string,
+    conversationId: string,
+    messageId: string,
+    text: string,
+    redactions: Record<string, number>,
+  ): Promise<number | null> {
+    const body = this.codec().encode({ tenantId, conversationId, recordId: messageId }, text)
+    const row = await this.db
+      .updateTable('messages')
+      .set({ body, redactions: JSON.stringify(redactions) })
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .where('id', '=', messageId)
+      .returning('seq')
+      .executeTakeFirst()
+    return row?.seq ?? null
   }
 
   // ── labels on conversations ──

@@ -377,6 +377,26 @@ export class DirectoryRepo {
       .then((rows) => rows.map((r) => r.agent_id))
   }
 
+  // ── redaction policy per tenant ──
+  async protectPolicy(tenantId: string): Promise<unknown | null> {
+    const row = await this.db
+      .selectFrom('protect_policies')
+      .select('document')
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst()
+    return row ? (JSON.parse(row.document) as unknown) : null
+  }
+
+  async setProtectPolicy(tenantId: string, document: unknown): Promise<void> {
+    const now = Date.now()
+    const json = JSON.stringify(document)
+    await this.db
+      .insertInto('protect_policies')
+      .values({ tenant_id: tenantId, document: json, updated_at: now })
+      .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ document: json, updated_at: now }))
+      .execute()
+  }
+
   get dialect(): DialectTraits {
     return this.traits
   }

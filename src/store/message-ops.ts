@@ -101,7 +101,7 @@ export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Datab
       'update conversations set last_seq = last_seq + ?, updated_at = ? where id = ? returning last_seq',
     ),
     insert: raw.prepare(
-      'insert into messages (id, tenant_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, attachment_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'insert into messages (id, tenant_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, attachment_id, redactions, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     firstResponse: raw.prepare(
       'update conversations set first_response_at = ? where id = ? and first_response_at is null',
@@ -146,6 +146,7 @@ export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Datab
           r.kind,
           r.body,
           r.attachment_id ?? null,
+          r.redactions,
           r.created_at,
         )
       }

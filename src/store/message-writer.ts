@@ -12,6 +12,8 @@ export interface MessageWrite {
   kind: MessageTable['kind']
   text: string
   attachmentId?: string | null
+  /** What redaction found in `text` (category → count), stored as metadata beside it. */
+  redactions?: Record<string, number>
   createdAt: number
 }
 
@@ -172,6 +174,7 @@ export class MessageWriter {
           kind: w.kind,
           body: codec.encode(ref, w.text),
           attachment_id: w.attachmentId ?? null,
+          redactions: JSON.stringify(w.redactions ?? {}),
           created_at: w.createdAt,
         })
         known.set(`${w.conversationId}\u0000${w.clientMsgId}`, {

@@ -134,7 +134,16 @@ export interface MessageTable {
   /** Message text as bytes (UTF-8 today; the vault will store ciphertext here). */
   body: Buffer
   attachment_id: string | null
+  /** JSON: what redaction found, by category and count (never the values). */
+  redactions: string
   created_at: number
+}
+
+export interface ProtectPolicyTable {
+  tenant_id: string
+  /** The tenant's redaction policy document (JSON, see docs/protect.md). */
+  document: string
+  updated_at: number
 }
 
 export interface AttachmentTable {
@@ -202,6 +211,7 @@ export interface Database {
   conversation_labels: ConversationLabelTable
   canned_responses: CannedResponseTable
   offline_messages: OfflineMessageTable
+  protect_policies: ProtectPolicyTable
 }
 
 export type ConversationRow = Selectable<ConversationTable>

@@ -51,6 +51,12 @@ function connect() {
       list.set(f.message.seq, f.message)
       messages.set(f.message.conversationId, list)
       if (f.message.conversationId === current) renderLog()
+    } else if (f.type === 'message.redacted') {
+      const m = messages.get(f.conversationId)?.get(f.seq)
+      if (m) {
+        m.text = f.text
+        if (f.conversationId === current) renderLog()
+      }
     }
   }
 }

@@ -113,6 +113,13 @@
         seen.set(f.message.seq, f.message)
         pending.delete(f.message.clientMsgId)
         render()
+      } else if (f.type === 'message.redacted') {
+        // A later message completed a card number: the earlier part is shown redacted too.
+        const m = seen.get(f.seq)
+        if (m) {
+          m.text = f.text
+          render()
+        }
       } else if (f.type === 'message.ack') {
         pending.delete(f.clientMsgId)
       } else if (f.type === 'typing') {
