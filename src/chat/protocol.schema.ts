@@ -174,6 +174,17 @@ export type ServerFrame =
       capacity: number
     }
   | { type: 'queue'; conversationId: string; position: number }
+  | {
+      type: 'alert'
+      alert: {
+        id: string
+        state: string
+        signal: string
+        severity: string
+        cause: string
+        recommendation: string
+      }
+    }
   | { type: 'ok'; ref?: string }
   | { type: 'pong'; ref?: string }
   | { type: 'error'; ref?: string; code: string; message: string; [detail: string]: unknown }

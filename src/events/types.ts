@@ -87,6 +87,14 @@ export type ParleyEvent =
       action: 'create' | 'update' | 'delete'
       resourceId: string
     })
+  | (Base<'watch.alert'> & {
+      /** A lifecycle step of an anomaly alert: raised, folded into an acknowledged one, acknowledged, escalated, resolved. */
+      step: 'opened' | 'folded' | 'acknowledged' | 'escalated' | 'resolved'
+      alertId: string
+      signal: string
+      cause: string
+      note?: string
+    })
   | (Base<'access.denied'> & { action: string; resource: string; reason: string })
   | (Base<'ws.rejected'> & { reason: string; code: string; siteId?: string; pageOrigin?: string })
 

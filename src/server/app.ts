@@ -12,6 +12,7 @@ import { EventStream, type Origin } from '../events/index.js'
 import { IdentityService, identityRoutes, SESSION_COOKIE, verifyVisitorToken } from '../identity/index.js'
 import { MessageProtector, protectRoutes } from '../protect/index.js'
 import { Store } from '../store/index.js'
+import { WatchService, watchRoutes } from '../watch/index.js'
 import type { ParleyConfig } from './config.js'
 import { Gateway, type HandshakeInfo } from './gateway.js'
 import { createMetrics, type Metrics } from './metrics.js'
@@ -29,6 +30,7 @@ export interface ParleyApp {
   gateway: Gateway
   metrics: Metrics
   routes: AnyRoute[]
+  watch: WatchService
   close(): Promise<void>
 }
 
@@ -106,6 +108,31 @@ export async function buildApp(
   const identity = new IdentityService(store, events, config.publicUrl)
   const sites = new SiteService(store, events, config.publicUrl)
   const presence = new PresenceTracker(store, config.nodeId, chat.router, (t, d) => chat.publish(t, d))
+  // Anomaly alerts reach the tenant's admins as a console banner (scope: nobody but admins).
+  const watch = new WatchService(
+    store,
+    events,
+    (tenantId, a) =>
+      chat.publish(tenantId, {
+        audience: 'agents',
+        conversationId: null,
+        scope: { agentIds: [], teamIds: [], unassigned: false },
+        exceptConnection: null,
+        frame: {
+          type: 'alert',
+          alert: {
+            id: a.id,
+            state: a.state,
+            signal: a.alert.signal,
+            severity: a.alert.severity,
+            cause: a.alert.diagnosis.cause,
+            recommendation: a.alert.recommendation,
+          },
+        },
+      }),
+    config.nodeId,
+  )
+  watch.start()
   const gateway = new Gateway({ chat, presence, identity, store, events, config, metrics, log: app.log })
   await gateway.init()
   presence.start()
@@ -270,6 +297,7 @@ export async function buildApp(
     ...identityRoutes({ identity, store, events, originOf: (req) => originOf(req) }),
     ...chatRoutes({ chat, sites, store, events }),
     ...protectRoutes({ store, protector, events }),
+    ...watchRoutes({ watch }),
   ]
   mountRoutes(app, routes, authenticate)
   const openapi = openApiDocument(routes, { title: 'Parley API', version: '1' })
@@ -394,6 +422,7 @@ export async function buildApp(
 
   app.addHook('onClose', async () => {
     gateway.closeAll()
+    await watch.stop()
     await presence.stop()
     await bus.close()
     await store.close()
@@ -411,6 +440,7 @@ export async function buildApp(
     gateway,
     metrics,
     routes,
+    watch,
     close: () => app.close(),
   }
 }

@@ -165,4 +165,63 @@ export class ContentRepo {
       .where('id', '=', id)
       .executeTakeFirst()
   }
+
+  // ── anomaly alerts ──
+  async upsertAlert(a: {
+    id: string
+    tenantId: string
+    state: string
+    record: unknown
+    alert: unknown
+    openedAt: number
+  }) {
+    const now = Date.now()
+    const row = {
+      id: a.id,
+      tenant_id: a.tenantId,
+      state: a.state as 'open',
+      record: JSON.stringify(a.record),
+      alert: JSON.stringify(a.alert),
+      opened_at: a.openedAt,
+      updated_at: now,
+    }
+    await this.db
+      .insertInto('watch_alerts')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ state: row.state, record: row.record, updated_at: now }),
+      )
+      .execute()
+  }
+
+  async alerts(tenantId: string | null, limit: number) {
+    let q = this.db.selectFrom('watch_alerts').selectAll()
+    if (tenantId !== null) q = q.where('tenant_id', '=', tenantId)
+    const rows = await q.orderBy('opened_at', 'desc').limit(limit).execute()
+    return rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      state: r.state,
+      record: JSON.parse(r.record) as unknown,
+      alert: JSON.parse(r.alert) as unknown,
+    }))
+  }
+
+  async alert(tenantId: string, id: string) {
+    const r = await this.db
+      .selectFrom('watch_alerts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return r
+      ? {
+          id: r.id,
+          tenantId: r.tenant_id,
+          state: r.state,
+          record: JSON.parse(r.record) as unknown,
+          alert: JSON.parse(r.alert) as unknown,
+        }
+      : undefined
+  }
 }

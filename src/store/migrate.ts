@@ -2,12 +2,14 @@ import { type Migration, type MigrationProvider, type MigrationResultSet, Migrat
 import type { StoreConnection } from './dialect.js'
 import { coreMigration } from './migrations/001-core.js'
 import { protectMigration } from './migrations/002-protect.js'
+import { watchMigration } from './migrations/003-watch.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
   return {
     '001-core': coreMigration(conn.traits),
     '002-protect': protectMigration,
+    '003-watch': watchMigration,
   }
 }
 

@@ -146,6 +146,18 @@ export interface ProtectPolicyTable {
   updated_at: number
 }
 
+export interface WatchAlertTable {
+  id: string
+  tenant_id: string
+  state: 'open' | 'acknowledged' | 'escalated' | 'resolved'
+  /** JSON: the lifecycle record (state, note, expiry, incident, folded count). */
+  record: string
+  /** JSON: the alert as raised (signal, onset, diagnosis with evidence, recommendation). */
+  alert: string
+  opened_at: number
+  updated_at: number
+}
+
 export interface AttachmentTable {
   id: string
   tenant_id: string
@@ -212,6 +224,7 @@ export interface Database {
   canned_responses: CannedResponseTable
   offline_messages: OfflineMessageTable
   protect_policies: ProtectPolicyTable
+  watch_alerts: WatchAlertTable
 }
 
 export type ConversationRow = Selectable<ConversationTable>

@@ -53,6 +53,8 @@ export { DEFAULT_TENANTS, generateScenario, normalRate, seededRandom } from './s
 /** Options of the streaming scorer. */
 export type { StreamScorerOptions } from './stream-scorer.js'
 export { DEFAULT_STREAM_SCORER_OPTIONS, StreamScorer } from './stream-scorer.js'
+/** HTTP routes of watch: alerts and their lifecycle. */
+export { watchRoutes } from './watch.plugin.js'
 /** Parsed watch events, their types, parse results and rejection reasons. */
 export type { ParsedLine, RejectReason, WatchEvent, WatchEventType } from './watch.schema.js'
 /** The watch event schema (zod), the JSON-line parser and the adapter from Parley's event stream. */
@@ -63,3 +65,6 @@ export {
   WATCH_EVENT_TYPES,
   watchEventSchema,
 } from './watch.schema.js'
+export type { AlertNotifier, StoredAlert } from './watch-service.js'
+/** Live anomaly detection over the server's event stream, with stored alerts and their lifecycle. */
+export { WatchService } from './watch-service.js'

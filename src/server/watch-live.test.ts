@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { api, Client, type Harness, startHarness } from '../../test/harness.js'
+
+describe('sqlite: anomaly detection on the live event stream', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await startHarness('sqlite')
+  })
+  afterAll(async () => h?.close())
+
+  function started(at: number, ip: string) {
+    h.parley.events.emit({
+      type: 'conversation.started',
+      ts: new Date(at).toISOString(),
+      tenant: h.tenant.tenantId,
+      actor: { kind: 'visitor', id: randomUUID() },
+      origin: { channel: 'ws', node: 'test', ip, userAgent: 'Mozilla/5.0' },
+      conversationId: randomUUID(),
+      siteId: h.tenant.siteId,
+      visitorId: randomUUID(),
+    })
+  }
+
+  it('raises a diagnosed alert for a surge, shows it to admins, and takes an acknowledgement', async () => {
+    const { client: admin } = await Client.agent(h, h.adminCookie)
+    // Two weeks of about 100 chats a day from many visitors, then 400 in ten minutes from two addresses.
+    const start = Date.now() - 15 * 86_400_000
+    let t = start
+    let n = 0
+    while (t < start + 14 * 86_400_000) {
+      started(t, `198.51.${(n * 7) % 250}.${(n * 13) % 250}`)
+      n++
+      t += 864_000 * (0.5 + ((n * 37) % 100) / 100)
+    }
+    const surge = start + 14 * 86_400_000 + 3_600_000
+    for (let i = 0; i < 400; i++) started(surge + i * 1500, i % 2 ? '203.0.113.7' : '203.0.113.8')
+    for (let i = 0; i < 30; i++) started(surge + 600_000 + i * 60_000, `198.51.100.${i}`)
+    await h.parley.watch.settled()
+
+    const list = await api(h, 'GET', '/api/v1/alerts', { cookie: h.adminCookie })
+    expect(list.status).toBe(200)
+    const alert = list.body.items.find((a: any) => a.alert.signal === 'conversations')
+    expect(alert).toBeDefined()
+    expect(alert.state).toBe('open')
+    expect(alert.alert.diagnosis.cause).toBe('bot_flood')
+    expect(alert.alert.diagnosis.evidence.length).toBeGreaterThan(0)
+    const banner = await admin.next((f) => f.type === 'alert' && f.alert.id === alert.id)
+    expect(banner.alert).toMatchObject({ cause: 'bot_flood', state: 'open' })
+
+    const until = new Date(Date.now() + 86_400_000).toISOString()
+    const ack = await api(h, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`, {
+      cookie: h.adminCookie,
+      body: { expectedAs: 'test', note: 'load test by the QA team', expiresAt: until },
+    })
+    expect(ack.body.state).toBe('acknowledged')
+    const again = await api(h, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`, {
+      cookie: h.adminCookie,
+      body: { expectedAs: 'test', note: 'twice', expiresAt: until },
+    })
+    expect(again.body.error.code).toBe('PARLEY_ERR_WATCH_TRANSITION')
+    expect(
+      (await api(h, 'POST', '/api/v1/alerts/nope/resolve', { cookie: h.adminCookie, body: {} })).status,
+    ).toBe(404)
+    admin.close()
+  })
+})
