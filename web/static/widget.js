@@ -56,6 +56,37 @@
 
   const send = (f) => ws && ws.readyState === 1 && ws.send(JSON.stringify(f))
 
+  // Card numbers never leave the browser whole: a Luhn-valid run of 13-19 digits (spaces,
+  // dashes or dots between them) keeps only its last four. The server redacts everything
+  // again under the tenant's policy; this only keeps the full number off the wire.
+  const luhn = (digits) => {
+    let sum = 0
+    for (let i = 0; i < digits.length; i++) {
+      let d = digits.charCodeAt(digits.length - 1 - i) - 48
+      if (i % 2 === 1) {
+        d *= 2
+        if (d > 9) d -= 9
+      }
+      sum += d
+    }
+    return sum % 10 === 0
+  }
+  const maskCards = (text) =>
+    text.replace(/\d(?:[ .-]?\d){12,18}/g, (run) => {
+      const digits = run.replace(/\D/g, '')
+      if (!luhn(digits)) return run
+      let keep = 4
+      let out = ''
+      for (let i = run.length - 1; i >= 0; i--) {
+        const c = run[i]
+        if (c >= '0' && c <= '9') {
+          out = (keep > 0 ? c : '•') + out
+          keep--
+        } else out = c + out
+      }
+      return out
+    })
+
   function render() {
     log.replaceChildren()
     for (const m of [...seen.values()].sort((a, b) => a.seq - b.seq)) {
@@ -137,7 +168,7 @@
 
   root.querySelector('form').addEventListener('submit', (e) => {
     e.preventDefault()
-    const text = input.value.trim()
+    const text = maskCards(input.value.trim())
     if (!text) return
     input.value = ''
     const m = { id: crypto.randomUUID(), text }
