@@ -48,6 +48,28 @@ for (const engine of ENGINES) {
       expect(results.every((r) => !r.duplicate)).toBe(true)
     })
 
+    it('keeps each conversation in write order when several group commits run at once', async () => {
+      const convs = [convId]
+      for (let i = 0; i < 7; i++) {
+        const id = randomUUID()
+        await store.conversations.insertConversation({
+          id,
+          tenantId,
+          siteId: 's1',
+          visitorId: 'v1',
+          visitorContext: '{}',
+          teamId: null,
+        })
+        convs.push(id)
+      }
+      const writes = Array.from({ length: 400 }, (_, i) => ({ conv: convs[i % convs.length]!, i }))
+      const results = await Promise.all(writes.map((w) => write(`o${w.i}`, 'x', w.conv)))
+      for (const conv of convs) {
+        const seqs = writes.flatMap((w, k) => (w.conv === conv ? [results[k]!.seq] : []))
+        expect(seqs).toEqual(seqs.map((_, k) => k + 1))
+      }
+    })
+
     it('stores a resent client message id once and returns the first seq', async () => {
       const first = await write('same', 'one')
       const again = await write('same', 'two')

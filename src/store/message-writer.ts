@@ -38,6 +38,19 @@ export class ConversationMissing extends Error {
   }
 }
 
+interface Lane {
+  queue: Pending[]
+  flushing: boolean
+  scheduled: boolean
+}
+
+/** A stable lane for a conversation id (FNV-1a). */
+function laneOf(conversationId: string, lanes: number): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < conversationId.length; i++) h = Math.imul(h ^ conversationId.charCodeAt(i), 0x01000193)
+  return (h >>> 0) % lanes
+}
+
 /** SQLite allows 32,766 bound parameters; 11 columns × 500 rows stays well inside. */
 const MAX_BATCH = 500
 
@@ -51,44 +64,54 @@ const MAX_BATCH = 500
  * returns the stored message instead of writing a second one.
  */
 export class MessageWriter {
-  #queue: Pending[] = []
-  #flushing = false
-  #scheduled = false
+  readonly #lanes: Lane[]
   readonly #transaction: MessageTransaction
   readonly #codec: () => BodyCodec
   /** Observes each commit (batch size and duration) for metrics. */
   onCommit: (size: number, ms: number) => void = () => {}
 
-  constructor(transaction: MessageTransaction, codec: () => BodyCodec) {
+  /**
+   * `lanes` > 1 lets that many group commits run at once (PostgreSQL, where a commit waits on
+   * the network and the disk). A conversation always uses the same lane, so its messages
+   * still commit in the order they were queued; lanes never share a conversation row.
+   */
+  constructor(transaction: MessageTransaction, codec: () => BodyCodec, lanes = 1) {
     this.#transaction = transaction
     this.#codec = codec
+    this.#lanes = Array.from({ length: Math.max(1, lanes) }, () => ({
+      queue: [],
+      flushing: false,
+      scheduled: false,
+    }))
   }
 
   write(write: MessageWrite): Promise<MessageWriteResult> {
+    const lane = this.#lanes[this.#lanes.length === 1 ? 0 : laneOf(write.conversationId, this.#lanes.length)]!
     return new Promise((resolve, reject) => {
-      this.#queue.push({ write, resolve, reject })
-      this.#schedule()
+      lane.queue.push({ write, resolve, reject })
+      this.#schedule(lane)
     })
   }
 
   /** Resolves once everything queued so far has been committed or failed. */
   async drain(): Promise<void> {
-    while (this.#queue.length > 0 || this.#flushing) await new Promise((r) => setTimeout(r, 2))
+    while (this.#lanes.some((l) => l.queue.length > 0 || l.flushing))
+      await new Promise((r) => setTimeout(r, 2))
   }
 
-  #schedule(): void {
-    if (this.#scheduled || this.#flushing) return
-    this.#scheduled = true
+  #schedule(lane: Lane): void {
+    if (lane.scheduled || lane.flushing) return
+    lane.scheduled = true
     setImmediate(() => {
-      this.#scheduled = false
-      void this.#flush()
+      lane.scheduled = false
+      void this.#flush(lane)
     })
   }
 
-  async #flush(): Promise<void> {
-    if (this.#flushing || this.#queue.length === 0) return
-    this.#flushing = true
-    const batch = this.#queue.splice(0, MAX_BATCH)
+  async #flush(lane: Lane): Promise<void> {
+    if (lane.flushing || lane.queue.length === 0) return
+    lane.flushing = true
+    const batch = lane.queue.splice(0, MAX_BATCH)
     const started = performance.now()
     try {
       const results = await this.#transaction((ops) => this.#commit(ops, batch))
@@ -103,8 +126,8 @@ export class MessageWriter {
       if (batch.length === 1) batch[0]!.reject(err)
       else await this.#commitEachAlone(batch)
     } finally {
-      this.#flushing = false
-      if (this.#queue.length > 0) this.#schedule()
+      lane.flushing = false
+      if (lane.queue.length > 0) this.#schedule(lane)
     }
   }
 

@@ -30,6 +30,8 @@ export class Store {
         ? sqliteMessageTransaction(conn.db, conn.sqlite)
         : kyselyMessageTransaction(conn.db, conn.traits.needsRowLocks),
       codec,
+      // PostgreSQL commits wait on the network and the disk: four lanes keep the pool busy.
+      conn.sqlite ? 1 : 4,
     )
   }
 
