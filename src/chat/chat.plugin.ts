@@ -3,7 +3,14 @@ import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream } from '../events/index.js'
-import { type AdminResource, adminChangeEvent, agentOf, authOf, visitorOf } from '../identity/index.js'
+import {
+  type AdminResource,
+  adminChangeEvent,
+  adminDeleteRoute,
+  agentOf,
+  authOf,
+  visitorOf,
+} from '../identity/index.js'
 import { type AnyRoute, defineRoute } from '../server/routes.js'
 import type { ConversationFilter, Store } from '../store/index.js'
 import {
@@ -316,23 +323,14 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
         return { ok: true as const }
       },
     }),
-    defineRoute({
-      method: 'DELETE',
+    adminDeleteRoute({
       url: '/api/v1/canned-responses/:id',
       tag: 'canned responses',
       summary: 'Delete a canned response (admin).',
-      auth: 'admin',
-      params: idParam,
-      response: okResponse,
-      handler: async (req, { params }) => {
-        if (!(await store.content.deleteCanned(agentOf(req).tenantId, params.id))) {
-          throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'canned response not found', {
-            resource: 'canned_response',
-          })
-        }
-        adminChange(req, 'canned_response', 'delete', params.id)
-        return { ok: true as const }
-      },
+      resource: 'canned_response',
+      noun: 'canned response',
+      events,
+      remove: (tenantId, id) => store.content.deleteCanned(tenantId, id),
     }),
 
     // ── labels ──
@@ -364,21 +362,14 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
         return { id, ...body }
       },
     }),
-    defineRoute({
-      method: 'DELETE',
+    adminDeleteRoute({
       url: '/api/v1/labels/:id',
       tag: 'labels',
       summary: 'Delete a label and remove it from conversations (admin).',
-      auth: 'admin',
-      params: idParam,
-      response: okResponse,
-      handler: async (req, { params }) => {
-        if (!(await store.content.deleteLabel(agentOf(req).tenantId, params.id))) {
-          throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'label not found', { resource: 'label' })
-        }
-        adminChange(req, 'label', 'delete', params.id)
-        return { ok: true as const }
-      },
+      resource: 'label',
+      noun: 'label',
+      events,
+      remove: (tenantId, id) => store.content.deleteLabel(tenantId, id),
     }),
 
     // ── offline messages ──

@@ -6,6 +6,7 @@ import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin } from '../events/index.js'
 import { type AnyRoute, defineRoute } from '../server/routes.js'
 import type { Store } from '../store/index.js'
+import { adminDeleteRoute } from './admin-routes.js'
 import { type AdminResource, adminChangeEvent } from './context.js'
 import { type IdentityService, MIN_PASSWORD_LENGTH, type NewSession } from './identity-service.js'
 import { agentOf } from './request-auth.js'
@@ -302,21 +303,14 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
         return { ok: true as const }
       },
     }),
-    defineRoute({
-      method: 'DELETE',
+    adminDeleteRoute({
       url: '/api/v1/teams/:id',
       tag: 'teams',
       summary: 'Delete a team (admin).',
-      auth: 'admin',
-      params: idParam,
-      response: okResponse,
-      handler: async (req, { params }) => {
-        if (!(await store.directory.deleteTeam(agentOf(req).tenantId, params.id))) {
-          throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'team not found', { resource: 'team' })
-        }
-        adminChange(req, 'team', 'delete', params.id)
-        return { ok: true as const }
-      },
+      resource: 'team',
+      noun: 'team',
+      events,
+      remove: (tenantId, id) => store.directory.deleteTeam(tenantId, id),
     }),
   ]
 }

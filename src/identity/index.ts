@@ -1,5 +1,7 @@
 /** Who is asking: the authenticated context every handler receives. */
 
+/** The shared admin DELETE route (tenant-scoped removal, not-found, admin.change event). */
+export { adminDeleteRoute } from './admin-routes.js'
 export type { AdminResource, AgentContext, AgentRole, AuthContext, VisitorContext } from './context.js'
 export { actorOf, adminChangeEvent } from './context.js'
 /** HTTP routes of identity and the session cookie. */
