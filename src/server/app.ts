@@ -12,9 +12,10 @@ import { EventStream, type Origin } from '../events/index.js'
 import { IdentityService, identityRoutes, SESSION_COOKIE, verifyVisitorToken } from '../identity/index.js'
 import { MessageProtector, protectRoutes } from '../protect/index.js'
 import { Store } from '../store/index.js'
-import { WatchService, watchRoutes } from '../watch/index.js'
+import { renderAlertMail, type StoredAlert, WatchService, watchRoutes } from '../watch/index.js'
 import type { ParleyConfig } from './config.js'
 import { Gateway, type HandshakeInfo } from './gateway.js'
+import { createMailer } from './mailer.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { type AnyRoute, mountRoutes, openApiDocument } from './routes.js'
 
@@ -108,11 +109,25 @@ export async function buildApp(
   const identity = new IdentityService(store, events, config.publicUrl)
   const sites = new SiteService(store, events, config.publicUrl)
   const presence = new PresenceTracker(store, config.nodeId, chat.router, (t, d) => chat.publish(t, d))
-  // Anomaly alerts reach the tenant's admins as a console banner (scope: nobody but admins).
+  // Anomaly alerts reach the tenant's admins as a console banner (scope: nobody but admins)
+  // and, when an SMTP server is configured, by e-mail when they open.
+  const mailer = createMailer(config.smtpUrl, config.mailFrom)
+  const mailAdmins = async (tenantId: string, alert: StoredAlert['alert']) => {
+    if (!mailer) return
+    const [tenant, agents] = await Promise.all([
+      store.directory.tenant(tenantId),
+      store.directory.agents(tenantId),
+    ])
+    const to = agents
+      .filter((a) => a.role === 'admin' && !a.disabled && a.password_hash !== null)
+      .map((a) => a.email)
+    const mail = renderAlertMail(alert, tenant?.name ?? tenantId, `${config.publicUrl}/console`)
+    await mailer.send({ to, ...mail })
+  }
   const watch = new WatchService(
     store,
     events,
-    (tenantId, a) =>
+    (tenantId, a) => {
       chat.publish(tenantId, {
         audience: 'agents',
         conversationId: null,
@@ -129,7 +144,12 @@ export async function buildApp(
             recommendation: a.alert.recommendation,
           },
         },
-      }),
+      })
+      if (a.state === 'open')
+        mailAdmins(tenantId, a.alert).catch((err) =>
+          app.log.error({ err, alertId: a.id }, 'alert e-mail failed'),
+        )
+    },
     config.nodeId,
   )
   watch.start()
@@ -423,6 +443,7 @@ export async function buildApp(
   app.addHook('onClose', async () => {
     gateway.closeAll()
     await watch.stop()
+    mailer?.close()
     await presence.stop()
     await bus.close()
     await store.close()

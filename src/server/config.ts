@@ -29,6 +29,11 @@ const envSchema = z.object({
   WS_FRAMES_PER_SECOND: z.coerce.number().int().min(1).default(30),
   WS_BURST: z.coerce.number().int().min(1).default(60),
   PARLEY_UNSAFE_DISABLE_REDACTION: z.enum(['1']).optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Parley <parley@localhost>'),
 })
 
 export interface ParleyConfig {
@@ -44,6 +49,9 @@ export interface ParleyConfig {
   maxAttachmentBytes: number
   nodeId: string
   trustProxy: boolean
+  /** SMTP server for alert e-mails; none configured means no e-mail. */
+  smtpUrl: string | undefined
+  mailFrom: string
   /** Benchmark only: store messages without redaction (bench:chat measures the cost of redaction). */
   unsafeDisableRedaction: boolean
   /** WebSocket limits: frame size, sustained frames per second, burst, buffered bytes. */
@@ -78,6 +86,8 @@ export function loadConfig(
     nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}`,
     trustProxy: e.TRUST_PROXY === 'true',
     unsafeDisableRedaction: e.PARLEY_UNSAFE_DISABLE_REDACTION === '1',
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
     ws: {
       maxFrameBytes: 64 * 1024,
       framesPerSecond: e.WS_FRAMES_PER_SECOND,

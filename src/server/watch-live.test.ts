@@ -1,13 +1,44 @@
 import { randomUUID } from 'node:crypto'
+import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { api, Client, type Harness, startHarness } from '../../test/harness.js'
 
+interface Received {
+  to: string[]
+  data: string
+}
+
 describe('sqlite: anomaly detection on the live event stream', () => {
   let h: Harness
+  let smtp: SMTPServer
+  const mails: Received[] = []
   beforeAll(async () => {
-    h = await startHarness('sqlite')
+    // A real SMTP server on loopback receives the alert e-mails.
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, session, done) {
+        let data = ''
+        stream.on('data', (c: Buffer) => {
+          data += c.toString()
+        })
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data })
+          done()
+        })
+      },
+    })
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()))
+    const port = (smtp.server.address() as { port: number }).port
+    h = await startHarness('sqlite', {
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      mailFrom: 'Parley <alerts@parley.test>',
+    })
   })
-  afterAll(async () => h?.close())
+  afterAll(async () => {
+    await h?.close()
+    await new Promise<void>((resolve) => smtp.close(() => resolve()))
+  })
 
   function started(at: number, ip: string) {
     h.parley.events.emit({
@@ -47,6 +78,10 @@ describe('sqlite: anomaly detection on the live event stream', () => {
     expect(alert.alert.diagnosis.evidence.length).toBeGreaterThan(0)
     const banner = await admin.next((f) => f.type === 'alert' && f.alert.id === alert.id)
     expect(banner.alert).toMatchObject({ cause: 'bot_flood', state: 'open' })
+    await expect.poll(() => mails.length, { timeout: 5000 }).toBeGreaterThan(0)
+    expect(mails[0]!.to).toEqual([h.tenant.adminEmail])
+    expect(mails[0]!.data).toMatch(/Subject: \[Parley\] .* alert for Acme Bank: bot flood/)
+    expect(mails[0]!.data).toContain('Recommended:')
 
     const until = new Date(Date.now() + 86_400_000).toISOString()
     const ack = await api(h, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`, {

@@ -46,6 +46,10 @@ export class DirectoryRepo {
       .execute()
   }
 
+  tenant(id: string) {
+    return this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst()
+  }
+
   listTenants() {
     return this.db.selectFrom('tenants').selectAll().orderBy('created_at').execute()
   }

@@ -1,5 +1,8 @@
 /** Streaming anomaly scorer for one numeric series (the detector core, also run over NAB). */
 
+export type { AlertMail } from './alert-mail.js'
+/** The e-mail admins get when an alert opens. */
+export { renderAlertMail } from './alert-mail.js'
 /** Options of the seasonal baseline. */
 export type { BaselineOptions } from './baseline.js'
 /** Hour-of-day × day-of-week baseline of one count signal, and the Poisson tail it is tested with. */
