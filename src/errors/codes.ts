@@ -35,6 +35,10 @@ export const ERROR_CODES = {
   PARLEY_ERR_WS_FRAME_TOO_LARGE: [413, 'The frame exceeds the maximum frame size.'],
   PARLEY_ERR_WS_FLOOD: [429, 'Too many frames from this socket; the socket is slowed or closed.'],
 
+  PARLEY_ERR_WEBHOOK_URL_REFUSED: [
+    400,
+    'The webhook URL is not https, carries credentials, or targets a private address.',
+  ],
   PARLEY_ERR_CONFIG_INVALID: [500, 'The server configuration (environment) is invalid.'],
 
   // watch

@@ -84,6 +84,7 @@ export type ParleyEvent =
         | 'business_hours'
         | 'label'
         | 'protect_policy'
+        | 'webhook'
       action: 'create' | 'update' | 'delete'
       resourceId: string
     })

@@ -16,3 +16,6 @@ export { canAccessConversation, requireAdmin, requireAgent } from './policy.js'
 export { agentOf, authOf, visitorOf } from './request-auth.js'
 /** Secret helpers: random ids, hashed storage, visitor tokens. */
 export { hashSecret, newSecret, signVisitorToken, verifyVisitorToken } from './secrets.js'
+/** Signed, SSRF-guarded webhooks: delivery, notifier and routes. */
+export { checkWebhookUrl, deliverWebhook, isPrivateAddress, signWebhook } from './webhooks.js'
+export { WEBHOOK_EVENTS, WebhookNotifier, webhookRoutes } from './webhooks.plugin.js'

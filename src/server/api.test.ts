@@ -263,6 +263,26 @@ for (const engine of ENGINES) {
       expect(list.body.items[0]).toMatchObject({ name: 'Olga', text: 'Call me back' })
     })
 
+    it('refuses webhooks to private or non-https targets', async () => {
+      for (const url of [
+        'http://hooks.example.com/x',
+        'https://127.0.0.1/x',
+        'https://169.254.169.254/latest/meta-data',
+      ]) {
+        const r = await api(h, 'POST', '/api/v1/webhooks', { cookie: h.adminCookie, body: { url } })
+        expect(r.status, url).toBe(400)
+        expect(r.body.error.code).toBe('PARLEY_ERR_WEBHOOK_URL_REFUSED')
+      }
+      const ok = await api(h, 'POST', '/api/v1/webhooks', {
+        cookie: h.adminCookie,
+        body: { url: 'https://hooks.example.com/parley' },
+      })
+      expect(ok.status).toBe(201)
+      expect(
+        (await api(h, 'DELETE', `/api/v1/webhooks/${ok.body.id}`, { cookie: h.adminCookie })).status,
+      ).toBe(200)
+    })
+
     it('serves an OpenAPI document generated from the route schemas', async () => {
       const doc = await api(h, 'GET', '/api/v1/openapi.json')
       expect(doc.body.openapi).toBe('3.1.0')

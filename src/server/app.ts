@@ -9,7 +9,14 @@ import { type Bus, createBus } from '../bus/index.js'
 import { ChatService, chatRoutes, PresenceTracker, SiteService, siteAllowsOrigin } from '../chat/index.js'
 import { isParleyError, ParleyError } from '../errors/index.js'
 import { EventStream, type Origin } from '../events/index.js'
-import { IdentityService, identityRoutes, SESSION_COOKIE, verifyVisitorToken } from '../identity/index.js'
+import {
+  IdentityService,
+  identityRoutes,
+  SESSION_COOKIE,
+  verifyVisitorToken,
+  WebhookNotifier,
+  webhookRoutes,
+} from '../identity/index.js'
 import { MessageProtector, protectRoutes } from '../protect/index.js'
 import { Store } from '../store/index.js'
 import { renderAlertMail, type StoredAlert, WatchService, watchRoutes } from '../watch/index.js'
@@ -112,6 +119,7 @@ export async function buildApp(
   // Anomaly alerts reach the tenant's admins as a console banner (scope: nobody but admins)
   // and, when an SMTP server is configured, by e-mail when they open.
   const mailer = createMailer(config.smtpUrl, config.mailFrom)
+  const webhooks = new WebhookNotifier(store, app.log, config.webhookAllowPrivate)
   const mailAdmins = async (tenantId: string, alert: StoredAlert['alert']) => {
     if (!mailer) return
     const [tenant, agents] = await Promise.all([
@@ -149,6 +157,14 @@ export async function buildApp(
         mailAdmins(tenantId, a.alert).catch((err) =>
           app.log.error({ err, alertId: a.id }, 'alert e-mail failed'),
         )
+      webhooks
+        .notify(tenantId, 'watch.alert', {
+          type: 'watch.alert',
+          state: a.state,
+          record: a.record,
+          alert: a.alert,
+        })
+        .catch((err) => app.log.error({ err, alertId: a.id }, 'alert webhook failed'))
     },
     config.nodeId,
   )
@@ -318,6 +334,7 @@ export async function buildApp(
     ...chatRoutes({ chat, sites, store, events }),
     ...protectRoutes({ store, protector, events }),
     ...watchRoutes({ watch }),
+    ...webhookRoutes({ store, events, allowPrivate: config.webhookAllowPrivate }),
   ]
   mountRoutes(app, routes, authenticate)
   const openapi = openApiDocument(routes, { title: 'Parley API', version: '1' })

@@ -34,6 +34,7 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL')
     .optional(),
   MAIL_FROM: z.string().min(3).default('Parley <parley@localhost>'),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
 })
 
 export interface ParleyConfig {
@@ -52,6 +53,8 @@ export interface ParleyConfig {
   /** SMTP server for alert e-mails; none configured means no e-mail. */
   smtpUrl: string | undefined
   mailFrom: string
+  /** Lets webhooks reach private and loopback addresses over http (internal systems, tests); off by default. */
+  webhookAllowPrivate: boolean
   /** Benchmark only: store messages without redaction (bench:chat measures the cost of redaction). */
   unsafeDisableRedaction: boolean
   /** WebSocket limits: frame size, sustained frames per second, burst, buffered bytes. */
@@ -88,6 +91,7 @@ export function loadConfig(
     unsafeDisableRedaction: e.PARLEY_UNSAFE_DISABLE_REDACTION === '1',
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
     ws: {
       maxFrameBytes: 64 * 1024,
       framesPerSecond: e.WS_FRAMES_PER_SECOND,

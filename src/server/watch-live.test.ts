@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto'
+import { createHmac, randomUUID } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { api, Client, type Harness, startHarness } from '../../test/harness.js'
@@ -11,7 +12,9 @@ interface Received {
 describe('sqlite: anomaly detection on the live event stream', () => {
   let h: Harness
   let smtp: SMTPServer
+  let hookServer: Server
   const mails: Received[] = []
+  const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = []
   beforeAll(async () => {
     // A real SMTP server on loopback receives the alert e-mails.
     smtp = new SMTPServer({
@@ -30,14 +33,28 @@ describe('sqlite: anomaly detection on the live event stream', () => {
     })
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()))
     const port = (smtp.server.address() as { port: number }).port
+    // A webhook receiver on loopback (allowed here only through webhookAllowPrivate).
+    hookServer = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => {
+        body += c.toString()
+      })
+      req.on('end', () => {
+        hooks.push({ headers: req.headers, body })
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', () => resolve()))
     h = await startHarness('sqlite', {
       smtpUrl: `smtp://127.0.0.1:${port}`,
       mailFrom: 'Parley <alerts@parley.test>',
+      webhookAllowPrivate: true,
     })
   })
   afterAll(async () => {
     await h?.close()
     await new Promise<void>((resolve) => smtp.close(() => resolve()))
+    await new Promise<void>((resolve) => hookServer.close(() => resolve()))
   })
 
   function started(at: number, ip: string) {
@@ -55,6 +72,13 @@ describe('sqlite: anomaly detection on the live event stream', () => {
 
   it('raises a diagnosed alert for a surge, shows it to admins, and takes an acknowledgement', async () => {
     const { client: admin } = await Client.agent(h, h.adminCookie)
+    const hookPort = (hookServer.address() as { port: number }).port
+    const created = await api(h, 'POST', '/api/v1/webhooks', {
+      cookie: h.adminCookie,
+      body: { url: `http://127.0.0.1:${hookPort}/parley` },
+    })
+    expect(created.status).toBe(201)
+    expect(created.body.secret).toMatch(/^whsec_/)
     // Two weeks of about 100 chats a day from many visitors, then 400 in ten minutes from two addresses.
     const start = Date.now() - 15 * 86_400_000
     let t = start
@@ -82,6 +106,24 @@ describe('sqlite: anomaly detection on the live event stream', () => {
     expect(mails[0]!.to).toEqual([h.tenant.adminEmail])
     expect(mails[0]!.data).toMatch(/Subject: \[Parley\] .* alert for Acme Bank: bot flood/)
     expect(mails[0]!.data).toContain('Recommended:')
+
+    // The webhook got a delivery signed with the secret shown at creation.
+    await expect.poll(() => hooks.length, { timeout: 5000 }).toBeGreaterThan(0)
+    const delivery = hooks[0]!
+    const [signedAt, v1] = String(delivery.headers['x-parley-signature'])
+      .split(',')
+      .map((p) => p.split('=')[1])
+    expect(v1).toBe(
+      createHmac('sha256', created.body.secret).update(`${signedAt}.${delivery.body}`).digest('hex'),
+    )
+    expect(delivery.headers['x-parley-event']).toBe('watch.alert')
+    expect(JSON.parse(delivery.body)).toMatchObject({
+      type: 'watch.alert',
+      state: 'open',
+      alert: { id: alert.id },
+    })
+    const listed = await api(h, 'GET', '/api/v1/webhooks', { cookie: h.adminCookie })
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.secret)
 
     const until = new Date(Date.now() + 86_400_000).toISOString()
     const ack = await api(h, 'POST', `/api/v1/alerts/${alert.id}/acknowledge`, {

@@ -224,4 +224,44 @@ export class ContentRepo {
         }
       : undefined
   }
+
+  // ── webhooks ──
+  async insertWebhook(w: { id: string; tenantId: string; url: string; secret: string; events: string[] }) {
+    await this.db
+      .insertInto('webhooks')
+      .values({
+        id: w.id,
+        tenant_id: w.tenantId,
+        url: w.url,
+        secret: w.secret,
+        events: JSON.stringify(w.events),
+        created_at: Date.now(),
+      })
+      .execute()
+  }
+
+  async webhooks(tenantId: string) {
+    const rows = await this.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .execute()
+    return rows.map((r) => ({
+      id: r.id,
+      url: r.url,
+      secret: r.secret,
+      events: JSON.parse(r.events) as string[],
+      createdAt: r.created_at,
+    }))
+  }
+
+  async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('webhooks')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return Number(r.numDeletedRows) > 0
+  }
 }

@@ -3,6 +3,7 @@ import type { StoreConnection } from './dialect.js'
 import { coreMigration } from './migrations/001-core.js'
 import { protectMigration } from './migrations/002-protect.js'
 import { watchMigration } from './migrations/003-watch.js'
+import { webhooksMigration } from './migrations/004-webhooks.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
@@ -10,6 +11,7 @@ function migrations(conn: StoreConnection): Record<string, Migration> {
     '001-core': coreMigration(conn.traits),
     '002-protect': protectMigration,
     '003-watch': watchMigration,
+    '004-webhooks': webhooksMigration,
   }
 }
 

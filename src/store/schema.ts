@@ -158,6 +158,17 @@ export interface WatchAlertTable {
   updated_at: number
 }
 
+export interface WebhookTable {
+  id: string
+  tenant_id: string
+  url: string
+  /** HMAC key for the signature header (the tenant saw it once, at creation). */
+  secret: string
+  /** JSON array of event types sent to this URL, e.g. ["watch.alert"]. */
+  events: string
+  created_at: number
+}
+
 export interface AttachmentTable {
   id: string
   tenant_id: string
@@ -225,6 +236,7 @@ export interface Database {
   offline_messages: OfflineMessageTable
   protect_policies: ProtectPolicyTable
   watch_alerts: WatchAlertTable
+  webhooks: WebhookTable
 }
 
 export type ConversationRow = Selectable<ConversationTable>
