@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
 import { isParleyError } from '../errors/index.js'
-import { migrateCommand, serveCommand, tenantCreateCommand } from './server-commands.js'
+import { alertsListCommand, migrateCommand, serveCommand, tenantCreateCommand } from './server-commands.js'
 
 const program = new Command()
 program
@@ -57,6 +57,16 @@ watch
     const { runWatchReplay } = await import('../watch/index.js')
     await runWatchReplay({ eventsFile: opts.events }, process.stdout)
   })
+
+const alerts = program.command('alerts').description("Anomaly alerts across tenants (the operator's view).")
+alerts
+  .command('list')
+  .description('List recent alerts of every tenant, newest first.')
+  .option('--tenant <id>', 'only this tenant')
+  .option('--state <state>', 'only alerts in this state (open, acknowledged, escalated, resolved)')
+  .option('--limit <n>', 'how many', '50')
+  .option('--json', 'one JSON object per line')
+  .action(alertsListCommand)
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isParleyError(err)) {

@@ -71,3 +71,43 @@ export async function tenantCreateCommand(opts: {
     await parley.close()
   }
 }
+
+/** The operator's view across tenants: recent anomaly alerts, newest first. */
+export async function alertsListCommand(opts: {
+  tenant?: string
+  state?: string
+  limit: string
+  json?: boolean
+}): Promise<void> {
+  const config = loadConfig(process.env, { logLevel: 'warn' })
+  const store = await Store.open({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: join(config.dataDir, 'parley.db'),
+  })
+  try {
+    const tenants = new Map((await store.directory.listTenants()).map((t) => [t.id, t.name]))
+    const alerts = (await store.content.alerts(opts.tenant ?? null, Number(opts.limit))).filter(
+      (a) => !opts.state || a.state === opts.state,
+    )
+    for (const a of alerts) {
+      const alert = a.alert as {
+        signal: string
+        severity: string
+        detectedAt: string
+        diagnosis: { cause: string; confidence: number }
+      }
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify({ tenant: a.tenantId, tenantName: tenants.get(a.tenantId), id: a.id, state: a.state, alert: a.alert })}\n`,
+        )
+      } else {
+        process.stdout.write(
+          `${alert.detectedAt}  ${(tenants.get(a.tenantId) ?? a.tenantId).padEnd(24)}  ${a.state.padEnd(12)}  ${alert.severity.padEnd(8)}  ${alert.signal.padEnd(20)}  ${alert.diagnosis.cause} (${Math.round(alert.diagnosis.confidence * 100)}%)\n`,
+        )
+      }
+    }
+    if (!opts.json && alerts.length === 0) process.stdout.write('no alerts\n')
+  } finally {
+    await store.close()
+  }
+}

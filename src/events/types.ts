@@ -85,6 +85,7 @@ export type ParleyEvent =
         | 'label'
         | 'protect_policy'
         | 'webhook'
+        | 'watch_policy'
       action: 'create' | 'update' | 'delete'
       resourceId: string
     })
@@ -95,6 +96,13 @@ export type ParleyEvent =
       signal: string
       cause: string
       note?: string
+    })
+  | (Base<'watch.response'> & {
+      /** An automatic response the tenant's policy ordered for an alert. */
+      alertId: string
+      response: 'throttle_widget' | 'suspend_agent'
+      target: string
+      until?: string
     })
   | (Base<'access.denied'> & { action: string; resource: string; reason: string })
   | (Base<'ws.rejected'> & { reason: string; code: string; siteId?: string; pageOrigin?: string })

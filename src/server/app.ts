@@ -19,7 +19,15 @@ import {
 } from '../identity/index.js'
 import { MessageProtector, protectRoutes } from '../protect/index.js'
 import { Store } from '../store/index.js'
-import { renderAlertMail, type StoredAlert, WatchService, watchRoutes } from '../watch/index.js'
+import {
+  plannedResponses,
+  renderAlertMail,
+  responsePolicySchema,
+  type StoredAlert,
+  WatchService,
+  WidgetThrottle,
+  watchRoutes,
+} from '../watch/index.js'
 import type { ParleyConfig } from './config.js'
 import { Gateway, type HandshakeInfo } from './gateway.js'
 import { createMailer } from './mailer.js'
@@ -120,6 +128,40 @@ export async function buildApp(
   // and, when an SMTP server is configured, by e-mail when they open.
   const mailer = createMailer(config.smtpUrl, config.mailFrom)
   const webhooks = new WebhookNotifier(store, app.log, config.webhookAllowPrivate)
+  // Automatic responses the tenant's policy turned on (all off by default).
+  const throttle = new WidgetThrottle()
+  const respond = async (tenantId: string, alert: StoredAlert['alert']) => {
+    const policy = responsePolicySchema.parse((await store.content.watchPolicy(tenantId)) ?? {})
+    const origin: Origin = { channel: 'system', node: config.nodeId }
+    for (const r of plannedResponses(alert, policy, Date.now())) {
+      if (r.response === 'throttle_widget') {
+        throttle.block(tenantId, r.network, r.until)
+      } else {
+        await store.directory.updateAgent(tenantId, r.agentId, { disabled: 1 })
+        await store.directory.deleteAgentSessions(r.agentId)
+        // Announced like an admin's change, so sockets of the suspended agent close too.
+        events.emit({
+          type: 'admin.change',
+          tenant: tenantId,
+          actor: { kind: 'system', id: 'system' },
+          origin,
+          resource: 'agent',
+          action: 'update',
+          resourceId: r.agentId,
+        })
+      }
+      events.emit({
+        type: 'watch.response',
+        tenant: tenantId,
+        actor: { kind: 'system', id: 'system' },
+        origin,
+        alertId: alert.id,
+        response: r.response,
+        target: r.response === 'throttle_widget' ? r.network : r.agentId,
+        ...(r.response === 'throttle_widget' ? { until: new Date(r.until).toISOString() } : {}),
+      })
+    }
+  }
   const mailAdmins = async (tenantId: string, alert: StoredAlert['alert']) => {
     if (!mailer) return
     const [tenant, agents] = await Promise.all([
@@ -156,6 +198,10 @@ export async function buildApp(
       if (a.state === 'open')
         mailAdmins(tenantId, a.alert).catch((err) =>
           app.log.error({ err, alertId: a.id }, 'alert e-mail failed'),
+        )
+      if (a.state === 'open')
+        respond(tenantId, a.alert).catch((err) =>
+          app.log.error({ err, alertId: a.id }, 'automatic response failed'),
         )
       webhooks
         .notify(tenantId, 'watch.alert', {
@@ -333,7 +379,7 @@ export async function buildApp(
     ...identityRoutes({ identity, store, events, originOf: (req) => originOf(req) }),
     ...chatRoutes({ chat, sites, store, events }),
     ...protectRoutes({ store, protector, events }),
-    ...watchRoutes({ watch }),
+    ...watchRoutes({ watch, store, events }),
     ...webhookRoutes({ store, events, allowPrivate: config.webhookAllowPrivate }),
   ]
   mountRoutes(app, routes, authenticate)
@@ -374,6 +420,17 @@ export async function buildApp(
           if (q.role === 'visitor') {
             const site = q.key ? await store.directory.siteByKey(q.key) : undefined
             if (!site) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'unknown widget key')
+            const throttledUntil = throttle.throttledUntil(site.tenant_id, req.ip, Date.now())
+            if (throttledUntil !== null) {
+              metrics.rejected.inc({ code: 'PARLEY_ERR_RATE_LIMITED' })
+              throw new ParleyError(
+                'PARLEY_ERR_RATE_LIMITED',
+                'too many new chats from this network; retry later',
+                {
+                  retryAfterMs: throttledUntil - Date.now(),
+                },
+              )
+            }
             if (!siteAllowsOrigin(site, origin)) {
               metrics.rejected.inc({ code: 'PARLEY_ERR_AUTH_ORIGIN_DENIED' })
               events.emit({

@@ -74,7 +74,8 @@ describe('sqlite: logs never contain message text', () => {
     expect(logs).toContain('incoming request')
     for (const needle of [
       'canary-7f3a',
-      '4111',
+      '4111 1111 1111',
+      '4111111111111111',
       'canary-password-x1',
       'canary-name-9c',
       h.adminCookie.split('=')[1]!,

@@ -49,6 +49,7 @@ describe('sqlite: anomaly detection on the live event stream', () => {
       smtpUrl: `smtp://127.0.0.1:${port}`,
       mailFrom: 'Parley <alerts@parley.test>',
       webhookAllowPrivate: true,
+      trustProxy: true,
     })
   })
   afterAll(async () => {
@@ -72,6 +73,15 @@ describe('sqlite: anomaly detection on the live event stream', () => {
 
   it('raises a diagnosed alert for a surge, shows it to admins, and takes an acknowledgement', async () => {
     const { client: admin } = await Client.agent(h, h.adminCookie)
+    const policy = await api(h, 'PUT', '/api/v1/alerts/policy', {
+      cookie: h.adminCookie,
+      body: { botFlood: 'throttle_widget' },
+    })
+    expect(policy.body).toMatchObject({
+      botFlood: 'throttle_widget',
+      dataExfiltration: 'off',
+      throttleMinutes: 30,
+    })
     const hookPort = (hookServer.address() as { port: number }).port
     const created = await api(h, 'POST', '/api/v1/webhooks', {
       cookie: h.adminCookie,
@@ -106,6 +116,23 @@ describe('sqlite: anomaly detection on the live event stream', () => {
     expect(mails[0]!.to).toEqual([h.tenant.adminEmail])
     expect(mails[0]!.data).toMatch(/Subject: \[Parley\] .* alert for Acme Bank: bot flood/)
     expect(mails[0]!.data).toContain('Recommended:')
+
+    // The tenant's policy throttles the flooding network's new widget connections; others still connect.
+    const handshakeFrom = (ip: string) =>
+      new Client(`${h.wsUrl}/ws?role=visitor&key=${h.tenant.widgetKey}`, {
+        origin: h.origin,
+        'x-forwarded-for': ip,
+      }).opened.then(
+        () => 200,
+        (e: { statusCode?: number }) => e.statusCode,
+      )
+    await expect.poll(() => handshakeFrom('203.0.113.99'), { timeout: 5000 }).toBe(429)
+    const elsewhere = new Client(`${h.wsUrl}/ws?role=visitor&key=${h.tenant.widgetKey}`, {
+      origin: h.origin,
+      'x-forwarded-for': '198.51.100.200',
+    })
+    await elsewhere.opened
+    elsewhere.close()
 
     // The webhook got a delivery signed with the secret shown at creation.
     await expect.poll(() => hooks.length, { timeout: 5000 }).toBeGreaterThan(0)

@@ -264,4 +264,24 @@ export class ContentRepo {
       .executeTakeFirst()
     return Number(r.numDeletedRows) > 0
   }
+
+  // ── automatic responses to alerts ──
+  async watchPolicy(tenantId: string): Promise<unknown | null> {
+    const row = await this.db
+      .selectFrom('watch_policies')
+      .select('document')
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst()
+    return row ? (JSON.parse(row.document) as unknown) : null
+  }
+
+  async setWatchPolicy(tenantId: string, document: unknown): Promise<void> {
+    const now = Date.now()
+    const json = JSON.stringify(document)
+    await this.db
+      .insertInto('watch_policies')
+      .values({ tenant_id: tenantId, document: json, updated_at: now })
+      .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ document: json, updated_at: now }))
+      .execute()
+  }
 }

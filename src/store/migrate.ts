@@ -4,6 +4,7 @@ import { coreMigration } from './migrations/001-core.js'
 import { protectMigration } from './migrations/002-protect.js'
 import { watchMigration } from './migrations/003-watch.js'
 import { webhooksMigration } from './migrations/004-webhooks.js'
+import { watchPolicyMigration } from './migrations/005-watch-policy.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
@@ -12,6 +13,7 @@ function migrations(conn: StoreConnection): Record<string, Migration> {
     '002-protect': protectMigration,
     '003-watch': watchMigration,
     '004-webhooks': webhooksMigration,
+    '005-watch-policy': watchPolicyMigration,
   }
 }
 

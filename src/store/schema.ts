@@ -169,6 +169,13 @@ export interface WebhookTable {
   created_at: number
 }
 
+export interface WatchPolicyTable {
+  tenant_id: string
+  /** JSON: which automatic responses the tenant turned on (docs/watch.md). */
+  document: string
+  updated_at: number
+}
+
 export interface AttachmentTable {
   id: string
   tenant_id: string
@@ -237,6 +244,7 @@ export interface Database {
   protect_policies: ProtectPolicyTable
   watch_alerts: WatchAlertTable
   webhooks: WebhookTable
+  watch_policies: WatchPolicyTable
 }
 
 export type ConversationRow = Selectable<ConversationTable>

@@ -49,6 +49,14 @@ export { effectiveState, foldAlert, openAlert, transition } from './lifecycle.js
 export type { ReplayResult } from './replay.js'
 /** Replays a JSON-lines file through the engine, one alert line per alert. */
 export { alertLine, runWatchReplay } from './replay.js'
+export type { PlannedResponse, ResponsePolicy } from './responses.js'
+/** Automatic responses per tenant policy: planning (pure) and the widget throttle. */
+export {
+  DEFAULT_RESPONSE_POLICY,
+  plannedResponses,
+  responsePolicySchema,
+  WidgetThrottle,
+} from './responses.js'
 /** Scenario shapes: tenants, incident specs and their ground truth. */
 export type { Incident, IncidentSpec, Scenario, TenantProfile } from './scenario.js'
 /** Seeded multi-tenant traffic with injected incidents (tests and `bench:watch`). */

@@ -1,6 +1,9 @@
 import { z } from 'zod'
-import { agentOf } from '../identity/index.js'
+import type { EventStream } from '../events/index.js'
+import { adminChangeEvent, agentOf } from '../identity/index.js'
 import { type AnyRoute, defineRoute } from '../server/routes.js'
+import type { Store } from '../store/index.js'
+import { responsePolicySchema } from './responses.js'
 import type { WatchService } from './watch-service.js'
 
 const alertView = z.object({
@@ -12,7 +15,15 @@ const alertView = z.object({
 const idParam = z.object({ id: z.string().min(1).max(100) })
 
 /** Routes of watch: the tenant's anomaly alerts and their lifecycle (admins). */
-export function watchRoutes({ watch }: { watch: WatchService }): AnyRoute[] {
+export function watchRoutes({
+  watch,
+  store,
+  events,
+}: {
+  watch: WatchService
+  store: Store
+  events: EventStream
+}): AnyRoute[] {
   const act = (step: 'acknowledge' | 'escalate' | 'resolve', summary: string, body: z.ZodType) =>
     defineRoute({
       method: 'POST',
@@ -57,6 +68,32 @@ export function watchRoutes({ watch }: { watch: WatchService }): AnyRoute[] {
       },
     })
   return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/alerts/policy',
+      tag: 'alerts',
+      summary: 'Automatic responses to alerts that the tenant turned on (all off by default).',
+      auth: 'admin',
+      response: responsePolicySchema,
+      handler: async (req) =>
+        responsePolicySchema.parse((await store.content.watchPolicy(agentOf(req).tenantId)) ?? {}),
+    }),
+    defineRoute({
+      method: 'PUT',
+      url: '/api/v1/alerts/policy',
+      tag: 'alerts',
+      summary:
+        'Turn automatic responses on or off: throttle the widget on a bot flood, suspend an agent on likely exfiltration.',
+      auth: 'admin',
+      body: responsePolicySchema,
+      response: responsePolicySchema,
+      handler: async (req, { body }) => {
+        const ctx = agentOf(req)
+        await store.content.setWatchPolicy(ctx.tenantId, body)
+        events.emit(adminChangeEvent(ctx, 'watch_policy', 'update', ctx.tenantId))
+        return body
+      },
+    }),
     defineRoute({
       method: 'GET',
       url: '/api/v1/alerts',

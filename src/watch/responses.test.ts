@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import type { WatchAlert } from './engine.js'
+import { plannedResponses, responsePolicySchema, WidgetThrottle } from './responses.js'
+
+const base: WatchAlert = {
+  id: 'a',
+  tenant: 't',
+  group: 'traffic',
+  signal: 'conversations',
+  onset: '2026-11-25T10:00:00.000Z',
+  detectedAt: '2026-11-25T10:02:00.000Z',
+  severity: 'high',
+  diagnosis: {
+    cause: 'bot_flood',
+    confidence: 0.9,
+    evidence: [{ metric: 'top_network_share', value: 0.95, detail: '203.0.113.0/24' }],
+  },
+  recommendation: '',
+  observed: 400,
+  expected: 3,
+  windowMinutes: 10,
+}
+
+describe('automatic responses', () => {
+  it('does nothing unless the tenant turned a response on', () => {
+    expect(plannedResponses(base, responsePolicySchema.parse({}), 0)).toEqual([])
+  })
+
+  it('throttles the flooding network for the configured time', () => {
+    const policy = responsePolicySchema.parse({ botFlood: 'throttle_widget', throttleMinutes: 15 })
+    expect(plannedResponses(base, policy, 1000)).toEqual([
+      { response: 'throttle_widget', network: '203.0.113.0/24', until: 1000 + 15 * 60_000 },
+    ])
+    const throttle = new WidgetThrottle()
+    throttle.block('t', '203.0.113.0/24', 5000)
+    expect(throttle.throttledUntil('t', '203.0.113.77', 1000)).toBe(5000)
+    expect(throttle.throttledUntil('t', '203.0.114.77', 1000)).toBeNull()
+    expect(throttle.throttledUntil('other', '203.0.113.77', 1000)).toBeNull()
+    expect(throttle.throttledUntil('t', '203.0.113.77', 6000)).toBeNull()
+  })
+
+  it('suspends the agent an exfiltration alert is about', () => {
+    const alert = {
+      ...base,
+      signal: 'transcript_reads',
+      subject: 'agent-7',
+      diagnosis: { ...base.diagnosis, cause: 'data_exfiltration' as const },
+    }
+    expect(
+      plannedResponses(alert, responsePolicySchema.parse({ dataExfiltration: 'suspend_agent' }), 0),
+    ).toEqual([{ response: 'suspend_agent', agentId: 'agent-7' }])
+    expect(plannedResponses(alert, responsePolicySchema.parse({ botFlood: 'throttle_widget' }), 0)).toEqual(
+      [],
+    )
+  })
+
+  it('refuses unknown responses in a policy', () => {
+    expect(responsePolicySchema.safeParse({ botFlood: 'nuke' }).success).toBe(false)
+    expect(responsePolicySchema.safeParse({ extra: true }).success).toBe(false)
+  })
+})

@@ -1,0 +1,54 @@
+import { z } from 'zod'
+import { networkOf } from './diagnosis.js'
+import type { WatchAlert } from './engine.js'
+
+/** What a tenant lets Parley do on its own when an alert opens. Everything is off by default. */
+export const responsePolicySchema = z.strictObject({
+  /** On a bot flood: refuse new widget connections from the flooding network for a while. */
+  botFlood: z.enum(['off', 'throttle_widget']).default('off'),
+  /** On likely data exfiltration: disable the agent and end their sessions until an admin looks. */
+  dataExfiltration: z.enum(['off', 'suspend_agent']).default('off'),
+  throttleMinutes: z.number().int().min(5).max(1440).default(30),
+})
+
+export type ResponsePolicy = z.infer<typeof responsePolicySchema>
+export const DEFAULT_RESPONSE_POLICY: ResponsePolicy = responsePolicySchema.parse({})
+
+export type PlannedResponse =
+  | { response: 'throttle_widget'; network: string; until: number }
+  | { response: 'suspend_agent'; agentId: string }
+
+/** Which responses an alert calls for under a policy (pure: the caller carries them out). */
+export function plannedResponses(alert: WatchAlert, policy: ResponsePolicy, now: number): PlannedResponse[] {
+  const cause = alert.diagnosis.cause
+  if (cause === 'bot_flood' && policy.botFlood === 'throttle_widget') {
+    const network = alert.diagnosis.evidence.find((e) => e.metric === 'top_network_share')?.detail
+    return network
+      ? [{ response: 'throttle_widget', network, until: now + policy.throttleMinutes * 60_000 }]
+      : []
+  }
+  if (cause === 'data_exfiltration' && policy.dataExfiltration === 'suspend_agent' && alert.subject) {
+    return [{ response: 'suspend_agent', agentId: alert.subject }]
+  }
+  return []
+}
+
+/** Networks whose new widget connections are refused for a while, per tenant (this node). */
+export class WidgetThrottle {
+  readonly #blocked = new Map<string, Map<string, number>>()
+
+  block(tenantId: string, network: string, until: number): void {
+    let nets = this.#blocked.get(tenantId)
+    if (!nets) {
+      nets = new Map()
+      this.#blocked.set(tenantId, nets)
+    }
+    nets.set(network, Math.max(until, nets.get(network) ?? 0))
+  }
+
+  /** The time the throttle on this address ends, or null when it is not throttled. */
+  throttledUntil(tenantId: string, ip: string, now: number): number | null {
+    const until = this.#blocked.get(tenantId)?.get(networkOf(ip))
+    return until !== undefined && until > now ? until : null
+  }
+}
