@@ -398,7 +398,9 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
       query: widgetKeyQuery,
       response: widgetConfigView,
       handler: async (req, { query }) => {
-        const site = await sites.siteForWidget(query.key, req.headers.origin)
+        // Browsers send no Origin on a same-origin GET (Parley's own demo page); what this answers
+        // is public anyway. A cross-origin page always sends one, and it must be allowed.
+        const site = await sites.siteForWidget(query.key, req.headers.origin, { allowMissingOrigin: true })
         const withinBusinessHours = siteOpenNow(site)
         const online = withinBusinessHours && (await chat.router.anyAgentAvailable(site.tenant_id))
         return {

@@ -48,6 +48,7 @@ export class SiteService {
     private readonly store: Store,
     private readonly events: EventStream,
     private readonly publicUrl: string,
+    private readonly widgetIntegrity: string | null = null,
   ) {}
 
   present(site: SiteRow): z.infer<typeof siteView> {
@@ -65,7 +66,8 @@ export class SiteService {
 
   /** The embed code shown in the console for a site. */
   snippet(widgetKey: string): string {
-    return `<script async src="${this.publicUrl}/widget.js" data-parley-key="${widgetKey}" crossorigin="anonymous"></script>`
+    const integrity = this.widgetIntegrity ? ` integrity="${this.widgetIntegrity}"` : ''
+    return `<script async src="${this.publicUrl}/widget.js"${integrity} data-parley-key="${widgetKey}" crossorigin="anonymous"></script>`
   }
 
   async create(
@@ -109,10 +111,14 @@ export class SiteService {
   }
 
   /** The site of a widget key, only when the page's Origin is on its allowlist. */
-  async siteForWidget(widgetKey: string, origin: string | undefined): Promise<SiteRow> {
+  async siteForWidget(
+    widgetKey: string,
+    origin: string | undefined,
+    opts: { allowMissingOrigin?: boolean } = {},
+  ): Promise<SiteRow> {
     const site = await this.store.directory.siteByKey(widgetKey)
     if (!site) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'unknown widget key')
-    if (!siteAllowsOrigin(site, origin)) {
+    if (!(origin === undefined && opts.allowMissingOrigin) && !siteAllowsOrigin(site, origin)) {
       throw new ParleyError(
         'PARLEY_ERR_AUTH_ORIGIN_DENIED',
         "this page's origin is not allowed to embed the widget",

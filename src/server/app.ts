@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
@@ -67,6 +68,14 @@ export const CONTENT_SECURITY_POLICY = [
 const here = dirname(fileURLToPath(import.meta.url))
 /** web/static, found from src/server (tsx, vitest) and from dist/server (built). */
 export const STATIC_DIR = resolve(here, '../../web/static')
+/** The widget bundle `npm run build` makes (Vite, Preact). */
+export const WIDGET_FILE = resolve(here, '../../web/widget/dist/widget.js')
+
+/** Subresource Integrity of the widget bundle, for the embed snippet (PCI DSS 6.4.3). */
+function widgetIntegrity(): string | null {
+  if (!existsSync(WIDGET_FILE)) return null
+  return `sha384-${createHash('sha384').update(readFileSync(WIDGET_FILE)).digest('base64')}`
+}
 
 /** Composes the capabilities into one Fastify app; `listen` is the caller's choice. */
 export async function buildApp(
@@ -122,7 +131,9 @@ export async function buildApp(
     protector,
   )
   const identity = new IdentityService(store, events, config.publicUrl)
-  const sites = new SiteService(store, events, config.publicUrl)
+  const integrity = widgetIntegrity()
+  if (!integrity) app.log.warn(`the widget bundle is missing (${WIDGET_FILE}); run npm run build`)
+  const sites = new SiteService(store, events, config.publicUrl, integrity)
   const presence = new PresenceTracker(store, config.nodeId, chat.router, (t, d) => chat.publish(t, d))
   // Anomaly alerts reach the tenant's admins as a console banner (scope: nobody but admins)
   // and, when an SMTP server is configured, by e-mail when they open.
@@ -500,7 +511,7 @@ export async function buildApp(
     app.get('/api/v1/demo/widget-key', async () => {
       for (const t of await store.directory.listTenants()) {
         for (const site of await store.directory.sites(t.id)) {
-          if (siteAllowsOrigin(site, publicOrigin)) return { key: site.widget_key }
+          if (siteAllowsOrigin(site, publicOrigin)) return { key: site.widget_key, integrity }
         }
       }
       throw new ParleyError(
@@ -509,9 +520,13 @@ export async function buildApp(
         { resource: 'site' },
       )
     })
-    app.get('/widget.js', (_req, reply) =>
-      reply.header('cache-control', 'public, max-age=300').sendFile('widget.js'),
-    )
+    app.get('/widget.js', (_req, reply) => {
+      if (!integrity)
+        throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'the widget is not built; run npm run build', {
+          resource: 'widget',
+        })
+      return reply.header('cache-control', 'public, max-age=300').sendFile('widget.js', dirname(WIDGET_FILE))
+    })
   }
 
   app.addHook('onClose', async () => {

@@ -27,6 +27,7 @@ describe('in a real browser: the demo widget and the console talk', () => {
   let browser: Browser
   let url: string
   let setupUrl: string
+  let tenantId = ''
   const dialogs: string[] = []
 
   beforeAll(async () => {
@@ -38,9 +39,13 @@ describe('in a real browser: the demo widget and the console talk', () => {
     )
     parley = await buildApp(config)
     await parley.app.listen({ port, host: '127.0.0.1' })
-    setupUrl = (
-      await createTenant(parley, { name: 'Demo Bank', adminEmail: 'admin@demo.test', allowedOrigins: [url] })
-    ).setupUrl
+    const tenant = await createTenant(parley, {
+      name: 'Demo Bank',
+      adminEmail: 'admin@demo.test',
+      allowedOrigins: [url],
+    })
+    setupUrl = tenant.setupUrl
+    tenantId = tenant.tenantId
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -75,6 +80,8 @@ describe('in a real browser: the demo widget and the console talk', () => {
     await agent.click('button[type=submit]')
     await agent.waitForURL(`${url}/console`)
     await agent.waitForSelector('#me:not(:empty)')
+    // The console is connected and online before the visitor arrives.
+    await expect.poll(() => parley.chat.router.anyAgentAvailable(tenantId), { timeout: 10_000 }).toBe(true)
 
     // A phone-sized visitor on the demo shop page.
     const visitorCtx = await browser.newContext({
@@ -90,9 +97,14 @@ describe('in a real browser: the demo widget and the console talk', () => {
     await visitor.goto(`${url}/demo`)
     await visitor.waitForSelector('[data-parley]', { state: 'attached' })
     await expect.poll(() => visibleText(visitor)).toContain('Chat')
-    // Keyboard only: Tab reaches the launcher inside the widget, Enter opens it and focuses the input.
+    // Keyboard only: Tab reaches the launcher inside the widget, Enter opens it and focuses the
+    // first field of the pre-chat form; Enter there starts the chat and focuses the message box.
     await visitor.keyboard.press('Tab')
     await visitor.keyboard.press('Enter')
+    await expect.poll(() => visibleText(visitor)).toContain('Start chat')
+    await visitor.keyboard.type('Vera')
+    await visitor.keyboard.press('Enter')
+    await expect.poll(() => visibleText(visitor)).not.toContain('Start chat')
     const hostile = 'Hello <img src=x onerror=alert(1)> <script>alert(2)</script>'
     await visitor.keyboard.type(hostile)
     await visitor.keyboard.press('Enter')
