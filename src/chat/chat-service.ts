@@ -449,7 +449,7 @@ export class ChatService {
       includeNotes: ctx.kind === 'agent',
     })
     const messages = await this.#present(ctx.tenantId, conversationId, rows)
-    if (ctx.kind === 'agent') {
+    if (ctx.kind === 'agent' || opts.purpose === 'export') {
       this.events.emit({
         type: opts.purpose === 'export' ? 'transcript.export' : 'transcript.read',
         tenant: ctx.tenantId,

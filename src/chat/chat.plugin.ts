@@ -48,7 +48,12 @@ export interface ChatRouteDeps {
   sites: SiteService
   store: Store
   events: EventStream
+  /** Sends a plain-text e-mail; null when no SMTP server is configured. */
+  sendMail: ((mail: { to: string[]; subject: string; text: string }) => Promise<void>) | null
 }
+
+/** One transcript e-mail per conversation per this long: the endpoint cannot be used to spam. */
+const TRANSCRIPT_MAIL_INTERVAL_MS = 10 * 60_000
 
 const cursorOf = (c: { updatedAt: string; id: string }) =>
   Buffer.from(`${Date.parse(c.updatedAt)}|${c.id}`).toString('base64url')
@@ -61,7 +66,8 @@ function parseCursor(cursor: string | undefined): ConversationFilter['before'] {
 }
 
 /** Routes of the chat capability: conversations, messages, attachments, sites, canned responses, labels, widget. */
-export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRoute[] {
+export function chatRoutes({ chat, sites, store, events, sendMail }: ChatRouteDeps): AnyRoute[] {
+  const transcriptMailed = new Map<string, number>()
   const adminChange = (
     req: FastifyRequest,
     resource: AdminResource,
@@ -218,6 +224,48 @@ export function chatRoutes({ chat, sites, store, events }: ChatRouteDeps): AnyRo
     }),
     ...attachmentRoutes('/api/v1/conversations/:id', 'agent', chat),
     ...attachmentRoutes('/api/v1/widget/conversations/:id', 'visitor', chat),
+
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/widget/conversations/:id/transcript-email',
+      tag: 'widget',
+      summary:
+        'E-mail the transcript (as stored: redacted, without internal notes) to the visitor. Once per conversation per 10 minutes.',
+      auth: 'visitor',
+      params: idParam,
+      body: z.object({ email: z.email().max(254) }),
+      response: okResponse,
+      handler: async (req, { params, body }) => {
+        const ctx = visitorOf(req)
+        if (!sendMail)
+          throw new ParleyError('PARLEY_ERR_UNAVAILABLE', 'e-mail is not configured on this server')
+        const last = transcriptMailed.get(params.id) ?? 0
+        if (Date.now() - last < TRANSCRIPT_MAIL_INTERVAL_MS) {
+          throw new ParleyError('PARLEY_ERR_RATE_LIMITED', 'the transcript was sent a moment ago', {
+            retryAfterMs: TRANSCRIPT_MAIL_INTERVAL_MS - (Date.now() - last),
+          })
+        }
+        const { messages } = await chat.readTranscript(ctx, params.id, {
+          afterSeq: 0,
+          limit: Number.MAX_SAFE_INTEGER,
+          purpose: 'export',
+        })
+        const site = await store.directory.site(ctx.tenantId, ctx.siteId)
+        transcriptMailed.set(params.id, Date.now())
+        const lines = messages.map(
+          (m) =>
+            `[${m.createdAt.slice(0, 16).replace('T', ' ')}] ${m.sender.kind === 'visitor' ? 'You' : (m.sender.name ?? 'Agent')}: ${m.text}`,
+        )
+        await sendMail({
+          to: [body.email],
+          subject: `Your chat with ${site?.name ?? 'us'}`,
+          text: [`Here is the transcript of your chat with ${site?.name ?? 'us'}.`, '', ...lines, ''].join(
+            '\n',
+          ),
+        })
+        return { ok: true as const }
+      },
+    }),
 
     // ── sites ──
     defineRoute({

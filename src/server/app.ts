@@ -388,7 +388,7 @@ export async function buildApp(
 
   const routes: AnyRoute[] = [
     ...identityRoutes({ identity, store, events, originOf: (req) => originOf(req) }),
-    ...chatRoutes({ chat, sites, store, events }),
+    ...chatRoutes({ chat, sites, store, events, sendMail: mailer ? (mail) => mailer.send(mail) : null }),
     ...protectRoutes({ store, protector, events }),
     ...watchRoutes({ watch, store, events }),
     ...webhookRoutes({ store, events, allowPrivate: config.webhookAllowPrivate }),

@@ -1,38 +1,17 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { api, Client, type Harness, startHarness } from '../../test/harness.js'
-
-interface Received {
-  to: string[]
-  data: string
-}
+import { startSmtp } from '../../test/smtp.js'
 
 describe('sqlite: anomaly detection on the live event stream', () => {
   let h: Harness
-  let smtp: SMTPServer
+  let smtp: Awaited<ReturnType<typeof startSmtp>>
   let hookServer: Server
-  const mails: Received[] = []
   const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = []
   beforeAll(async () => {
     // A real SMTP server on loopback receives the alert e-mails.
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, done) {
-        let data = ''
-        stream.on('data', (c: Buffer) => {
-          data += c.toString()
-        })
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data })
-          done()
-        })
-      },
-    })
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()))
-    const port = (smtp.server.address() as { port: number }).port
+    smtp = await startSmtp()
     // A webhook receiver on loopback (allowed here only through webhookAllowPrivate).
     hookServer = createServer((req, res) => {
       let body = ''
@@ -46,7 +25,7 @@ describe('sqlite: anomaly detection on the live event stream', () => {
     })
     await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', () => resolve()))
     h = await startHarness('sqlite', {
-      smtpUrl: `smtp://127.0.0.1:${port}`,
+      smtpUrl: smtp.url,
       mailFrom: 'Parley <alerts@parley.test>',
       webhookAllowPrivate: true,
       trustProxy: true,
@@ -54,7 +33,7 @@ describe('sqlite: anomaly detection on the live event stream', () => {
   })
   afterAll(async () => {
     await h?.close()
-    await new Promise<void>((resolve) => smtp.close(() => resolve()))
+    await smtp?.close()
     await new Promise<void>((resolve) => hookServer.close(() => resolve()))
   })
 
@@ -112,10 +91,10 @@ describe('sqlite: anomaly detection on the live event stream', () => {
     expect(alert.alert.diagnosis.evidence.length).toBeGreaterThan(0)
     const banner = await admin.next((f) => f.type === 'alert' && f.alert.id === alert.id)
     expect(banner.alert).toMatchObject({ cause: 'bot_flood', state: 'open' })
-    await expect.poll(() => mails.length, { timeout: 5000 }).toBeGreaterThan(0)
-    expect(mails[0]!.to).toEqual([h.tenant.adminEmail])
-    expect(mails[0]!.data).toMatch(/Subject: \[Parley\] .* alert for Acme Bank: bot flood/)
-    expect(mails[0]!.data).toContain('Recommended:')
+    await expect.poll(() => smtp.mails.length, { timeout: 5000 }).toBeGreaterThan(0)
+    expect(smtp.mails[0]!.to).toEqual([h.tenant.adminEmail])
+    expect(smtp.mails[0]!.data).toMatch(/Subject: \[Parley\] .* alert for Acme Bank: bot flood/)
+    expect(smtp.mails[0]!.data).toContain('Recommended:')
 
     // The tenant's policy throttles the flooding network's new widget connections; others still connect.
     const handshakeFrom = (ip: string) =>

@@ -218,6 +218,20 @@ export class Connection {
     this.#set({ conversationId: null, status: 'none', messages: [], pending: [], agentReadSeq: 0 })
   }
 
+  /** Asks the server to e-mail the transcript; returns an error message or null. */
+  async emailTranscript(email: string): Promise<string | null> {
+    if (!this.state.conversationId || !this.token) return 'there is no chat to send'
+    const res = await fetch(
+      `${this.base}/api/v1/widget/conversations/${this.state.conversationId}/transcript-email`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      },
+    )
+    return res.ok ? null : ((await res.json()) as { error: { message: string } }).error.message
+  }
+
   async upload(file: File): Promise<string | null> {
     if (!this.state.conversationId || !this.token) return 'start the chat first'
     const q = new URLSearchParams({ fileName: file.name, clientMsgId: randomId() })

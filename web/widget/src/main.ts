@@ -193,6 +193,15 @@ function App({ base, widgetKey }: { base: string; widgetKey: string }) {
                       )}
                     </div>`
               }
+              <form class="compose" onSubmit=${async (e: Event) => {
+                e.preventDefault()
+                const email = String(new FormData(e.target as HTMLFormElement).get('email') ?? '')
+                const err = await conn.emailTranscript(email)
+                setNotice(err ?? 'The transcript is on its way.')
+              }}>
+                <input name="email" type="email" required aria-label="Your e-mail for the transcript" placeholder="E-mail me the transcript" />
+                <button class="primary" type="submit">Send</button>
+              </form>
               <button class="primary" type="button" onClick=${() => conn.newConversation()}>Start a new chat</button>
             </div>`
             : html`<form class="compose" onSubmit=${send}>
