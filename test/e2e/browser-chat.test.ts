@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp, createTenant, loadConfig, type ParleyApp } from '../../src/server/index.js'
+import { launchChromium } from '../browser.js'
 import { freePort } from '../processes.js'
 
-const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-results')
 
 /** The visible text of a page, closed shadow roots included (the accessibility tree sees them). */
@@ -46,19 +46,7 @@ describe('in a real browser: the demo widget and the console talk', () => {
     })
     setupUrl = tenant.setupUrl
     tenantId = tenant.tenantId
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await launchChromium()
     mkdirSync(ARTIFACTS, { recursive: true })
   }, 60_000)
 

@@ -221,7 +221,8 @@ function App({ base, widgetKey }: { base: string; widgetKey: string }) {
 const script = (document.currentScript ??
   document.querySelector('script[data-parley-key]')) as HTMLScriptElement | null
 const widgetKey = script?.dataset.parleyKey
-if (script && widgetKey) {
+// Mounting waits for the page's load event: the host page paints first, the widget after.
+const mount = (script: HTMLScriptElement, widgetKey: string) => {
   const host = document.createElement('div')
   host.setAttribute('data-parley', '')
   const root = host.attachShadow({ mode: 'closed' })
@@ -230,4 +231,8 @@ if (script && widgetKey) {
   root.adoptedStyleSheets = [sheet]
   document.body.append(host)
   render(h(App, { base: new URL(script.src).origin, widgetKey }), root)
+}
+if (script && widgetKey) {
+  if (document.readyState === 'complete') mount(script, widgetKey)
+  else addEventListener('load', () => mount(script, widgetKey), { once: true })
 }
