@@ -168,6 +168,22 @@ export class ChatService {
     })
   }
 
+  /** A frame for the people in a conversation: its visitor (unless agents only) and the agents who may see it. */
+  #toConversation(
+    conv: ConversationRow,
+    audience: 'everyone' | 'agents',
+    frame: Delivery['frame'],
+    exceptConnection: string | null = null,
+  ): void {
+    this.publish(conv.tenant_id, {
+      audience,
+      conversationId: conv.id,
+      scope: this.scopeOf(conv),
+      exceptConnection,
+      frame,
+    })
+  }
+
   scopeOf(
     conv: Pick<ConversationRow, 'agent_id' | 'team_id' | 'status'>,
     previousAgent?: string | null,
@@ -377,13 +393,7 @@ export class ChatService {
         : { kind: 'visitor', id: ctx.visitorId, name: null },
       attachment,
     )
-    this.publish(ctx.tenantId, {
-      audience: note ? 'agents' : 'everyone',
-      conversationId: conv.id,
-      scope: this.scopeOf(conv),
-      exceptConnection: null,
-      frame: { type: 'message', message },
-    })
+    this.#toConversation(conv, note ? 'agents' : 'everyone', { type: 'message', message })
     return ack
   }
 
@@ -412,19 +422,13 @@ export class ChatService {
       messageId: revision.id,
       redactions,
     })
-    this.publish(ctx.tenantId, {
-      audience: note ? 'agents' : 'everyone',
+    this.#toConversation(conv, note ? 'agents' : 'everyone', {
+      type: 'message.redacted',
       conversationId: conv.id,
-      scope: this.scopeOf(conv),
-      exceptConnection: null,
-      frame: {
-        type: 'message.redacted',
-        conversationId: conv.id,
-        id: revision.id,
-        seq,
-        text: revision.text,
-        redactions,
-      },
+      id: revision.id,
+      seq,
+      text: revision.text,
+      redactions,
     })
   }
 
@@ -505,25 +509,18 @@ export class ChatService {
       ctx.kind === 'agent'
         ? { kind: 'agent', id: ctx.agentId, name: ctx.name }
         : { kind: 'visitor', id: ctx.visitorId, name: null }
-    this.publish(ctx.tenantId, {
-      audience: 'everyone',
-      conversationId,
-      scope: this.scopeOf(conv),
-      exceptConnection: connectionId,
-      frame: { type: 'typing', conversationId, from, state },
-    })
+    this.#toConversation(conv, 'everyone', { type: 'typing', conversationId, from, state }, connectionId)
   }
 
   async markRead(ctx: AuthContext, conversationId: string, seq: number): Promise<void> {
     const conv = await this.conversationFor(ctx, conversationId, 'read')
     const by = ctx.kind
     await this.store.conversations.markRead(ctx.tenantId, conversationId, by, seq)
-    this.publish(ctx.tenantId, {
-      audience: 'everyone',
+    this.#toConversation(conv, 'everyone', {
+      type: 'read',
       conversationId,
-      scope: this.scopeOf(conv),
-      exceptConnection: null,
-      frame: { type: 'read', conversationId, by, seq: Math.min(seq, conv.last_seq) },
+      by,
+      seq: Math.min(seq, conv.last_seq),
     })
   }
 
