@@ -627,7 +627,7 @@ export class ChatService {
     return view
   }
 
-  /** Reopens a closed conversation; it goes back to its agent if they are still there, else to the queue. */
+  /** Reopens a closed conversation, assigned to the agent who reopens it. */
   async reopen(ctx: AuthContext, conversationId: string): Promise<ConversationView> {
     requireAgent(ctx)
     const conv = await this.conversationFor(ctx, conversationId, 'manage')

@@ -1,8 +1,7 @@
 import { z } from 'zod'
 import { businessHoursSchema } from './business-hours.js'
 
-export const idParam = z.object({ id: z.string().min(1).max(64) })
-export const okResponse = z.object({ ok: z.literal(true) })
+export { idParam, okResponse } from '../server/routes.js'
 
 const senderView = z.object({
   kind: z.enum(['visitor', 'agent', 'system']),

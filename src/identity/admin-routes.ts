@@ -1,12 +1,9 @@
 import { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream } from '../events/index.js'
-import { type AnyRoute, defineRoute } from '../server/routes.js'
+import { type AnyRoute, defineRoute, idParam, okResponse } from '../server/routes.js'
 import { type AdminResource, adminChangeEvent } from './context.js'
 import { agentOf } from './request-auth.js'
-
-const idParam = z.object({ id: z.string().min(1).max(64) })
-const okResponse = z.object({ ok: z.literal(true) })
 
 /**
  * The admin DELETE route every admin resource has: remove within the caller's tenant, answer

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin } from '../events/index.js'
-import { type AnyRoute, defineRoute } from '../server/routes.js'
+import { type AnyRoute, defineRoute, idParam, okResponse } from '../server/routes.js'
 import type { Store } from '../store/index.js'
 import { adminDeleteRoute } from './admin-routes.js'
 import { type AdminResource, adminChangeEvent } from './context.js'
@@ -32,8 +32,6 @@ const agentView = z.object({
   teamIds: z.array(z.string()),
 })
 const teamView = z.object({ id: z.string(), name: z.string(), agentIds: z.array(z.string()) })
-const idParam = z.object({ id: z.string().min(1).max(64) })
-const okResponse = z.object({ ok: z.literal(true) })
 
 export interface IdentityRouteDeps {
   identity: IdentityService

@@ -2,6 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
 
+/** `:id` of the resources whose ids Parley issues (UUIDs). */
+export const idParam = z.object({ id: z.string().min(1).max(64) })
+/** The answer of an action that returns nothing else. */
+export const okResponse = z.object({ ok: z.literal(true) })
+
 /**
  * One description per route: the zod schemas that validate a request are also the ones
  * the OpenAPI document is generated from, and the response schema filters what leaves.

@@ -12,6 +12,7 @@ const alertView = z.object({
   record: z.record(z.string(), z.unknown()),
   alert: z.record(z.string(), z.unknown()),
 })
+// Alert ids are longer than UUIDs (tenant:group:subject:time), hence their own bound.
 const idParam = z.object({ id: z.string().min(1).max(100) })
 
 /** Routes of watch: the tenant's anomaly alerts and their lifecycle (admins). */
