@@ -46,6 +46,12 @@ export const ERROR_CODES = {
   PARLEY_ERR_WATCH_ACK_INVALID: [400, 'Acknowledging as expected needs a note and an expiry within 30 days.'],
   PARLEY_ERR_WATCH_REPLAY_UNREADABLE: [400, 'The replay events file cannot be opened or read.'],
 
+  // search
+  PARLEY_ERR_SEARCH_QUERY_INVALID: [
+    400,
+    'The search query has no word of two or more letters or digits, or more than `maxWords` words.',
+  ],
+
   // protect
   PARLEY_ERR_PROTECT_POLICY_INVALID: [400, 'The redaction policy is invalid; `issues` lists each problem.'],
   PARLEY_ERR_PROTECT_MODE_FORBIDDEN: [400, 'The mode is not allowed for this category (tokenize a CVV).'],

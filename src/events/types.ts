@@ -67,6 +67,13 @@ export type ParleyEvent =
   | (Base<'auth.logout'> & { sessionId: string })
   | (Base<'auth.setup_completed'> & { agentId: string })
   | (Base<'transcript.read' | 'transcript.export'> & { conversationId: string; messages: number })
+  | (Base<'transcript.search'> & {
+      /** Characters in the query and how many words it had; never the query, it may hold sensitive words. */
+      queryLength: number
+      words: number
+      /** Messages returned on this page. */
+      results: number
+    })
   | (Base<'attachment.uploaded' | 'attachment.downloaded'> & {
       conversationId: string
       attachmentId: string

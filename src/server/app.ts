@@ -19,6 +19,7 @@ import {
   webhookRoutes,
 } from '../identity/index.js'
 import { MessageProtector, protectRoutes } from '../protect/index.js'
+import { SearchService, searchRoutes } from '../search/index.js'
 import { Store } from '../store/index.js'
 import {
   plannedResponses,
@@ -48,6 +49,7 @@ export interface ParleyApp {
   metrics: Metrics
   routes: AnyRoute[]
   watch: WatchService
+  search: SearchService
   close(): Promise<void>
 }
 
@@ -226,6 +228,14 @@ export async function buildApp(
     config.nodeId,
   )
   watch.start()
+  const search = await SearchService.open({
+    store,
+    events,
+    nodeId: config.nodeId,
+    configuredSecret: config.searchKey,
+    log: app.log,
+  })
+  search.start()
   const gateway = new Gateway({ chat, presence, identity, store, events, config, metrics, log: app.log })
   await gateway.init()
   presence.start()
@@ -392,6 +402,7 @@ export async function buildApp(
     ...protectRoutes({ store, protector, events }),
     ...watchRoutes({ watch, store, events }),
     ...webhookRoutes({ store, events, allowPrivate: config.webhookAllowPrivate }),
+    ...searchRoutes({ search }),
   ]
   mountRoutes(app, routes, authenticate)
   const openapi = openApiDocument(routes, { title: 'Parley API', version: '1' })
@@ -532,6 +543,7 @@ export async function buildApp(
   app.addHook('onClose', async () => {
     gateway.closeAll()
     await watch.stop()
+    await search.stop()
     mailer?.close()
     await presence.stop()
     await bus.close()
@@ -551,6 +563,7 @@ export async function buildApp(
     metrics,
     routes,
     watch,
+    search,
     close: () => app.close(),
   }
 }

@@ -35,6 +35,10 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Parley <parley@localhost>'),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  SEARCH_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43,}$/, 'SEARCH_KEY must be at least 32 random bytes in base64url')
+    .optional(),
 })
 
 export interface ParleyConfig {
@@ -55,6 +59,8 @@ export interface ParleyConfig {
   mailFrom: string
   /** Lets webhooks reach private and loopback addresses over http (internal systems, tests); off by default. */
   webhookAllowPrivate: boolean
+  /** Secret the per-tenant search keys derive from; unset: generated on first start and kept in the database. */
+  searchKey: string | undefined
   /** Benchmark only: store messages without redaction (bench:chat measures the cost of redaction). */
   unsafeDisableRedaction: boolean
   /** WebSocket limits: frame size, sustained frames per second, burst, buffered bytes. */
@@ -92,6 +98,7 @@ export function loadConfig(
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+    searchKey: e.SEARCH_KEY,
     ws: {
       maxFrameBytes: 64 * 1024,
       framesPerSecond: e.WS_FRAMES_PER_SECOND,

@@ -12,4 +12,12 @@ export { ConversationMissing } from './message-writer.js'
 /** Runs the versioned migrations (also done by `Store.open`). */
 export { migrateToLatest } from './migrate.js'
 export type { AgentRow, ConversationRow, MessageRow, SiteRow } from './schema.js'
+/** The transcript search index (blind terms, changed-message queue, indexer state). */
+export type {
+  Posting,
+  SearchableMessage,
+  SearchHit,
+  SearchIndexRepo,
+  SearchIndexState,
+} from './search-index.js'
 export { Store } from './store.js'

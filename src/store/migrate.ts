@@ -5,6 +5,7 @@ import { protectMigration } from './migrations/002-protect.js'
 import { watchMigration } from './migrations/003-watch.js'
 import { webhooksMigration } from './migrations/004-webhooks.js'
 import { watchPolicyMigration } from './migrations/005-watch-policy.js'
+import { searchMigration } from './migrations/006-search.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
@@ -14,6 +15,7 @@ function migrations(conn: StoreConnection): Record<string, Migration> {
     '003-watch': watchMigration,
     '004-webhooks': webhooksMigration,
     '005-watch-policy': watchPolicyMigration,
+    '006-search': searchMigration(conn.traits),
   }
 }
 

@@ -223,6 +223,34 @@ export interface OfflineMessageTable {
   created_at: number
 }
 
+export interface SearchTermTable {
+  tenant_id: string
+  /** Truncated HMAC-SHA-256 of one normalised word under the tenant's search key: never the word. */
+  term_hash: Buffer
+  message_id: string
+  conversation_id: string
+}
+
+export interface SearchDirtyTable {
+  /** A message whose body changed (redaction revision) or that was deleted: re-index or drop it. */
+  message_id: string
+  tenant_id: string
+}
+
+export interface SearchStateTable {
+  /** Single row: the search indexer's state, shared by every node. */
+  id: number
+  /** The generated search secret, when SEARCH_KEY is not configured; null when it is. */
+  key_secret: string | null
+  /** Identifies the key the index was built with, so a changed key rebuilds the index. */
+  key_fingerprint: string
+  /** Every message with an id at or below this one has been indexed ('' before the first). */
+  cursor: string
+  /** The node that runs the indexer now, so two nodes never index at once. */
+  lease_owner: string | null
+  lease_until: number
+}
+
 export interface Database {
   tenants: TenantTable
   instance: InstanceTable
@@ -245,6 +273,9 @@ export interface Database {
   watch_alerts: WatchAlertTable
   webhooks: WebhookTable
   watch_policies: WatchPolicyTable
+  search_terms: SearchTermTable
+  search_dirty: SearchDirtyTable
+  search_state: SearchStateTable
 }
 
 export type ConversationRow = Selectable<ConversationTable>

@@ -6,6 +6,7 @@ import { DirectoryRepo } from './directory.js'
 import { kyselyMessageTransaction, sqliteMessageTransaction } from './message-ops.js'
 import { MessageWriter } from './message-writer.js'
 import { migrateToLatest } from './migrate.js'
+import { SearchIndexRepo } from './search-index.js'
 
 /**
  * The data layer every capability goes through. Message-like bodies are encoded and decoded
@@ -17,6 +18,7 @@ export class Store {
   readonly conversations: ConversationRepo
   readonly content: ContentRepo
   readonly messages: MessageWriter
+  readonly search: SearchIndexRepo
   #codec: BodyCodec = utf8BodyCodec
 
   private constructor(conn: StoreConnection) {
@@ -25,6 +27,7 @@ export class Store {
     this.directory = new DirectoryRepo(conn.db, conn.traits)
     this.conversations = new ConversationRepo(conn.db, conn.traits, codec)
     this.content = new ContentRepo(conn.db, codec)
+    this.search = new SearchIndexRepo(conn.db, codec)
     this.messages = new MessageWriter(
       conn.sqlite
         ? sqliteMessageTransaction(conn.db, conn.sqlite)
