@@ -46,11 +46,16 @@ export const ERROR_CODES = {
   PARLEY_ERR_WATCH_ACK_INVALID: [400, 'Acknowledging as expected needs a note and an expiry within 30 days.'],
   PARLEY_ERR_WATCH_REPLAY_UNREADABLE: [400, 'The replay events file cannot be opened or read.'],
 
-  // search
+  // search and reports
   PARLEY_ERR_SEARCH_QUERY_INVALID: [
     400,
     'The search query has no word of two or more letters or digits, or more than `maxWords` words.',
   ],
+  PARLEY_ERR_REPORT_RANGE_INVALID: [
+    400,
+    'The report range is not two real dates with `from` ≤ `to`, or spans more than `maxDays` days.',
+  ],
+  PARLEY_ERR_REPORT_TIMEZONE_INVALID: [400, 'The time zone is not an IANA zone name such as Europe/Berlin.'],
 
   // protect
   PARLEY_ERR_PROTECT_POLICY_INVALID: [400, 'The redaction policy is invalid; `issues` lists each problem.'],

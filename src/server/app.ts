@@ -19,6 +19,7 @@ import {
   webhookRoutes,
 } from '../identity/index.js'
 import { MessageProtector, protectRoutes } from '../protect/index.js'
+import { reportsRoutes } from '../reports/index.js'
 import { SearchService, searchRoutes } from '../search/index.js'
 import { Store } from '../store/index.js'
 import {
@@ -403,6 +404,7 @@ export async function buildApp(
     ...watchRoutes({ watch, store, events }),
     ...webhookRoutes({ store, events, allowPrivate: config.webhookAllowPrivate }),
     ...searchRoutes({ search }),
+    ...reportsRoutes({ store }),
   ]
   mountRoutes(app, routes, authenticate)
   const openapi = openApiDocument(routes, { title: 'Parley API', version: '1' })

@@ -11,6 +11,9 @@ export type { MessageWrite, MessageWriteResult } from './message-writer.js'
 export { ConversationMissing } from './message-writer.js'
 /** Runs the versioned migrations (also done by `Store.open`). */
 export { migrateToLatest } from './migrate.js'
+export type { ConversationFacts, FirstResponse, ReportsRepo, SlotCount } from './reports.js'
+/** Reports count per 15-minute slot; the slot length the caller buckets by. */
+export { REPORT_SLOT_MS } from './reports.js'
 export type { AgentRow, ConversationRow, MessageRow, SiteRow } from './schema.js'
 /** The transcript search index (blind terms, changed-message queue, indexer state). */
 export type {

@@ -6,6 +6,7 @@ import { DirectoryRepo } from './directory.js'
 import { kyselyMessageTransaction, sqliteMessageTransaction } from './message-ops.js'
 import { MessageWriter } from './message-writer.js'
 import { migrateToLatest } from './migrate.js'
+import { ReportsRepo } from './reports.js'
 import { SearchIndexRepo } from './search-index.js'
 
 /**
@@ -19,6 +20,7 @@ export class Store {
   readonly content: ContentRepo
   readonly messages: MessageWriter
   readonly search: SearchIndexRepo
+  readonly reports: ReportsRepo
   #codec: BodyCodec = utf8BodyCodec
 
   private constructor(conn: StoreConnection) {
@@ -28,6 +30,7 @@ export class Store {
     this.conversations = new ConversationRepo(conn.db, conn.traits, codec)
     this.content = new ContentRepo(conn.db, codec)
     this.search = new SearchIndexRepo(conn.db, codec)
+    this.reports = new ReportsRepo(conn.db)
     this.messages = new MessageWriter(
       conn.sqlite
         ? sqliteMessageTransaction(conn.db, conn.sqlite)
