@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import fastifyWebsocket from '@fastify/websocket'
-import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import { type Bus, createBus } from '../bus/index.js'
 import { ChatService, chatRoutes, PresenceTracker, SiteService, siteAllowsOrigin } from '../chat/index.js'
 import { isParleyError, ParleyError } from '../errors/index.js'
@@ -71,6 +71,8 @@ export const CONTENT_SECURITY_POLICY = [
 const here = dirname(fileURLToPath(import.meta.url))
 /** web/static, found from src/server (tsx, vitest) and from dist/server (built). */
 export const STATIC_DIR = resolve(here, '../../web/static')
+/** The agent console `npm run build` makes (Vite, React): a single-page app served at /console. */
+export const CONSOLE_DIR = resolve(here, '../../web/console/dist')
 /** The widget bundle `npm run build` makes (Vite, Preact). */
 export const WIDGET_FILE = resolve(here, '../../web/widget/dist/widget.js')
 
@@ -514,8 +516,6 @@ export async function buildApp(
     await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', index: false })
     for (const [url, file] of [
       ['/', 'index.html'],
-      ['/console', 'console.html'],
-      ['/console/setup', 'setup.html'],
       ['/demo', 'demo.html'],
     ] as const) {
       app.get(url, (_req, reply) => reply.sendFile(file))
@@ -540,6 +540,25 @@ export async function buildApp(
         })
       return reply.header('cache-control', 'public, max-age=300').sendFile('widget.js', dirname(WIDGET_FILE))
     })
+    // The console: hashed assets are immutable; every other /console path is the app's own route
+    // (deep links, /console/setup), answered with its index.html, which holds no inline script.
+    await app.register(fastifyStatic, {
+      root: join(CONSOLE_DIR, 'assets'),
+      prefix: '/console/assets/',
+      decorateReply: false,
+      index: false,
+      immutable: true,
+      maxAge: '365d',
+    })
+    const consolePage = (_req: FastifyRequest, reply: FastifyReply) => {
+      if (!existsSync(join(CONSOLE_DIR, 'index.html')))
+        throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'the console is not built; run npm run build', {
+          resource: 'console',
+        })
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', CONSOLE_DIR)
+    }
+    app.get('/console', consolePage)
+    app.get('/console/*', consolePage)
   }
 
   app.addHook('onClose', async () => {

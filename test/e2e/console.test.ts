@@ -1,0 +1,231 @@
+import { join } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CONTENT_SECURITY_POLICY } from '../../src/server/index.js'
+import { completeSetup } from '../harness.js'
+import {
+  ARTIFACTS,
+  type BrowserServer,
+  countText,
+  recordDialogs,
+  startBrowserServer,
+  startWidgetChat,
+  visibleText,
+  waitForText,
+} from './pages.js'
+
+const PASSWORD = 'a long enough password'
+const HOSTILE = 'Card? <img src=x onerror=alert(1)> <script>alert(2)</script>'
+const CANNED_BODY = 'Thank you for waiting, I am looking into it now.'
+
+/** Texts of the messages the console shows in the open conversation, in order. */
+const transcript = (page: Page) => page.locator('.log .msg .text').allTextContents()
+
+describe('the React agent console in a real browser', () => {
+  let s: BrowserServer
+  let agentCtx: BrowserContext
+  let agent: Page
+  let visitorCtx: BrowserContext
+  let visitor: Page
+  const dialogs: string[] = []
+
+  beforeAll(async () => {
+    s = await startBrowserServer()
+    await completeSetup(s.url, s.tenant.setupUrl, PASSWORD)
+    agentCtx = await s.browser.newContext({ viewport: { width: 1280, height: 800 } })
+    await agentCtx.grantPermissions(['notifications'], { origin: s.url })
+    // Count desktop notifications and beeps: the page's own Notification and AudioContext, wrapped.
+    // (A string: this file is type-checked without the DOM library.)
+    await agentCtx.addInitScript(`
+      window.__notifications = []
+      window.__beeps = 0
+      const Native = window.Notification
+      window.Notification = class extends Native {
+        constructor(title, options) {
+          super(title, options)
+          window.__notifications.push(title + ': ' + (options?.body ?? ''))
+        }
+      }
+      const create = AudioContext.prototype.createOscillator
+      AudioContext.prototype.createOscillator = function () {
+        window.__beeps++
+        return create.call(this)
+      }
+    `)
+    agent = await agentCtx.newPage()
+    agent.setDefaultTimeout(10_000)
+    recordDialogs(agent, dialogs)
+  }, 60_000)
+
+  afterAll(async () => {
+    await visitorCtx?.close()
+    await agentCtx?.close()
+    await s?.close()
+  }, 30_000)
+
+  it('serves every console path with the strict CSP and no inline script', async () => {
+    for (const path of ['/console', '/console/setup', '/console/c/some-id', '/console/admin/canned']) {
+      const res = await fetch(`${s.url}${path}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
+      const html = await res.text()
+      expect(html).toContain('<div id="root">')
+      // Every script is an external file from Parley's own origin.
+      expect(html.match(/<script[^>]*>[^<]+<\/script>/g) ?? []).toEqual([])
+      const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)![1]!
+      const js = await fetch(`${s.url}${asset}`)
+      expect(js.status).toBe(200)
+      expect(js.headers.get('cache-control')).toContain('immutable')
+    }
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'")
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline')
+    expect((await fetch(`${s.url}/console/assets/missing.js`)).status).toBe(404)
+  })
+
+  it('signs in and creates a canned response on the admin screen', async () => {
+    await agent.goto(`${s.url}/console`)
+    await agent.getByLabel('Email').fill('admin@demo.test')
+    await agent.getByLabel('Password').fill('not the password')
+    await agent.getByRole('button', { name: 'Sign in' }).click()
+    // The server's own message is shown.
+    await agent
+      .getByRole('alert')
+      .filter({ hasText: /email or password/i })
+      .waitFor()
+    await agent.getByLabel('Password').fill(PASSWORD)
+    await agent.getByRole('button', { name: 'Sign in' }).click()
+    await agent.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 })
+    await agent.getByLabel('Desktop alerts').check()
+
+    await agent
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Canned responses' })
+      .click()
+    await expect
+      .poll(() => agent.evaluate<string>('document.activeElement?.textContent'))
+      .toBe('Canned responses')
+    const form = agent.getByRole('form', { name: 'New canned response' })
+    await form.getByLabel('Shortcut').fill('thanks')
+    await form.getByLabel('Title').fill('Thanks for waiting')
+    await form.getByLabel('Text').fill(CANNED_BODY)
+    await form.getByRole('button', { name: 'Add canned response' }).click()
+    await agent.getByRole('form', { name: '/thanks' }).waitFor()
+    // A second one with the same shortcut is refused with the server's message.
+    await form.getByLabel('Shortcut').fill('thanks')
+    await form.getByLabel('Title').fill('Again')
+    await form.getByLabel('Text').fill('Again')
+    await form.getByRole('button', { name: 'Add canned response' }).click()
+    await form.getByRole('alert').filter({ hasText: 'another record already uses this shortcut' }).waitFor()
+    await agent.screenshot({ path: join(ARTIFACTS, 'console-admin.png') })
+  })
+
+  it('receives a chat live, replies, shows markup as text, and inserts a canned response with /', async () => {
+    await agent.getByRole('link', { name: 'Inbox' }).first().click()
+    await agent.getByRole('button', { name: /^Mine/ }).click()
+    await expect
+      .poll(() => s.parley.chat.router.anyAgentAvailable(s.tenant.tenantId), { timeout: 10_000 })
+      .toBe(true)
+
+    visitorCtx = await s.browser.newContext({ viewport: { width: 390, height: 800 }, isMobile: true })
+    visitor = await visitorCtx.newPage()
+    visitor.setDefaultTimeout(10_000)
+    recordDialogs(visitor, dialogs)
+    await startWidgetChat(visitor, s.url, 'Vera')
+    await visitor.keyboard.type(HOSTILE)
+    await visitor.keyboard.press('Enter')
+
+    // The inbox learns of the chat over the socket, with its unread count; nothing is reloaded.
+    const item = agent.getByRole('list', { name: 'Mine conversations' }).getByRole('link', { name: /Vera/ })
+    await item.waitFor({ timeout: 15_000 })
+    await expect.poll(() => item.textContent()).toContain('1 unread')
+    await expect
+      .poll(() => agent.evaluate<string[]>('window.__notifications'))
+      .toContainEqual(expect.stringContaining('Vera started a chat'))
+    expect(await agent.evaluate<number>('window.__beeps')).toBeGreaterThan(0)
+    await item.click()
+    await expect.poll(() => transcript(agent)).toEqual([HOSTILE])
+    expect(await agent.locator('.log img, .log script').count()).toBe(0)
+    const panel = agent.getByRole('complementary', { name: 'Visitor' })
+    await expect.poll(() => panel.textContent()).toMatch(/Chrome \d+.*on Linux/)
+    expect(await panel.textContent()).toContain(`${s.url}/demo`)
+    expect(await panel.textContent()).toMatch(/Local time\d\d:\d\d/)
+
+    // Typing shows both ways.
+    await visitor.keyboard.type('one more')
+    await agent.getByText('Vera is typing…').waitFor()
+    const reply = agent.getByLabel('Reply to the visitor')
+    await reply.pressSequentially('Hi')
+    await waitForText(visitor, 'Agent is typing…')
+    await reply.fill('Hi Vera! How can I help?')
+    await reply.press('Enter')
+    await waitForText(visitor, 'Hi Vera! How can I help?')
+    // The visitor has read it: a receipt under the agent's message.
+    await agent.getByText('Seen by the visitor').waitFor({ timeout: 10_000 })
+
+    // `/` opens the canned responses; Enter inserts the chosen one, Enter again sends it.
+    await reply.pressSequentially('/tha')
+    const option = agent.getByRole('option', { name: /thanks/ })
+    await option.waitFor()
+    expect(await option.getAttribute('aria-selected')).toBe('true')
+    await reply.press('Enter')
+    expect(await reply.inputValue()).toBe(CANNED_BODY)
+    await reply.press('Enter')
+    await waitForText(visitor, CANNED_BODY)
+
+    // An internal note stays with the agents.
+    await agent.getByRole('checkbox', { name: 'Internal note' }).check()
+    const note = agent.getByLabel('Internal note (agents only)')
+    await note.fill('Checked the card order: shipped Monday')
+    await note.press('Enter')
+    await agent.locator('.log .msg.note').filter({ hasText: 'shipped Monday' }).waitFor()
+    await agent.getByRole('checkbox', { name: 'Internal note' }).uncheck()
+    expect(await visibleText(visitor)).not.toContain('shipped Monday')
+    expect(await visibleText(visitor)).toContain(HOSTILE)
+    await agent.screenshot({ path: join(ARTIFACTS, 'console-conversation.png') })
+    expect(dialogs).toEqual([])
+  }, 60_000)
+
+  it("loses and doubles nothing when the agent's network drops mid-chat", async () => {
+    await agentCtx.setOffline(true)
+    // Cut the sockets the way a dead network would; the console must notice and reconnect.
+    for (const client of (
+      s.parley.app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }
+    ).websocketServer.clients) {
+      client.terminate()
+    }
+    await agent.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 10_000 })
+    // The visitor's widget reconnects (their network is fine) and writes meanwhile.
+    await waitForText(visitor, 'Reconnecting…', { absent: true })
+    // (The half-typed "one more" is replaced, never sent.)
+    await visitor.keyboard.press('Control+A')
+    await visitor.keyboard.type('Are you still there?')
+    await visitor.keyboard.press('Enter')
+    // The agent answers while offline: the reply waits, marked as sending.
+    const reply = agent.getByLabel('Reply to the visitor')
+    await reply.fill('Yes, still here.')
+    await reply.press('Enter')
+    await agent.getByText('Sending…').waitFor()
+    await agentCtx.setOffline(false)
+
+    await agent.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 })
+    await waitForText(visitor, 'Yes, still here.', { timeout: 15_000 })
+    await expect.poll(() => transcript(agent), { timeout: 10_000 }).toContain('Are you still there?')
+    await expect.poll(() => agent.getByText('Sending…').count()).toBe(0)
+    const shown = await transcript(agent)
+    expect(shown.filter((t) => t === 'Are you still there?')).toHaveLength(1)
+    expect(shown.filter((t) => t === 'Yes, still here.')).toHaveLength(1)
+    expect(await countText(visitor, 'Yes, still here.')).toBe(1)
+    // What the server stored, read afresh after a reload: each message once, in order.
+    await agent.reload()
+    await expect
+      .poll(() => transcript(agent), { timeout: 10_000 })
+      .toEqual([
+        HOSTILE,
+        'Hi Vera! How can I help?',
+        CANNED_BODY,
+        'Checked the card order: shipped Monday',
+        'Are you still there?',
+        'Yes, still here.',
+      ])
+  }, 60_000)
+})

@@ -1,0 +1,267 @@
+import { type FormEvent, useState } from 'react'
+import { api } from '../api.js'
+import { refresh, useDirectory } from '../app/directory.js'
+import { useLive, useLiveClient } from '../app/live-context.js'
+import type { Agent, Role, SetupLink, Team } from '../types.js'
+import { ConfirmButton, CopyField, ErrorNote, Field, ScreenTitle, useAction } from '../ui/ui.js'
+
+/** Agents (invite with a one-time setup link, disable, new link) and teams (members). */
+export function AgentsScreen() {
+  const agents = useDirectory('agents')
+  const teams = useDirectory('teams')
+  return (
+    <div className="screen">
+      <ScreenTitle>Agents and teams</ScreenTitle>
+      <AgentTable agents={agents ?? []} />
+      <InviteAgent />
+      <h2>Teams</h2>
+      {(teams ?? []).map((t) => (
+        <TeamCard key={t.id} team={t} agents={agents ?? []} />
+      ))}
+      <NewTeam />
+    </div>
+  )
+}
+
+function AgentTable({ agents }: { agents: Agent[] }) {
+  const me = useLiveClient().me
+  const { presence } = useLive()
+  const action = useAction()
+  const [link, setLink] = useState<{ name: string; link: SetupLink } | null>(null)
+  const update = (a: Agent, body: Partial<Pick<Agent, 'disabled' | 'role'>>) =>
+    action.run(async () => {
+      await api('PATCH', `/api/v1/agents/${a.id}`, body)
+      refresh('agents')
+    })
+  const newLink = async (a: Agent) => {
+    const r = await action.run(() => api<SetupLink>('POST', `/api/v1/agents/${a.id}/setup-link`))
+    if (r) setLink({ name: a.name, link: r })
+  }
+  return (
+    <section aria-labelledby="agents-title">
+      <h2 id="agents-title">Agents</h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {agents.map((a) => (
+              <tr key={a.id} className={a.disabled ? 'disabled' : ''}>
+                <td>{a.name}</td>
+                <td>{a.email}</td>
+                <td>
+                  <select
+                    aria-label={`Role of ${a.name}`}
+                    value={a.role}
+                    disabled={a.id === me.agentId || action.busy}
+                    onChange={(e) => update(a, { role: e.target.value as Role })}
+                  >
+                    <option value="agent">agent</option>
+                    <option value="admin">admin</option>
+                  </select>
+                </td>
+                <td>
+                  {a.disabled
+                    ? 'disabled'
+                    : !a.passwordSet
+                      ? 'invited'
+                      : (presence.get(a.id)?.status ?? a.status)}
+                </td>
+                <td>
+                  {a.id === me.agentId ? (
+                    <span className="muted">you</span>
+                  ) : (
+                    <>
+                      <button
+                        type="button"
+                        disabled={action.busy}
+                        onClick={() => update(a, { disabled: !a.disabled })}
+                      >
+                        {a.disabled ? `Enable ${a.name}` : `Disable ${a.name}`}
+                      </button>{' '}
+                      <button type="button" disabled={action.busy} onClick={() => newLink(a)}>
+                        New setup link
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ErrorNote error={action.error} />
+      {link ? <LinkNote name={link.name} link={link.link} /> : null}
+    </section>
+  )
+}
+
+function LinkNote({ name, link }: { name: string; link: SetupLink }) {
+  return (
+    <div className="card-section" role="status">
+      <CopyField
+        label={`Setup link for ${name} (once, until ${new Date(link.setupExpiresAt).toLocaleString()})`}
+        value={link.setupUrl}
+      />
+    </div>
+  )
+}
+
+function InviteAgent() {
+  const [form, setForm] = useState({ name: '', email: '', role: 'agent' as Role, capacity: 3 })
+  const [link, setLink] = useState<{ name: string; link: SetupLink } | null>(null)
+  const action = useAction()
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    const r = await action.run(() => api<SetupLink & { id: string }>('POST', '/api/v1/agents', form))
+    if (!r) return
+    setLink({ name: form.name, link: r })
+    setForm({ ...form, name: '', email: '' })
+    refresh('agents')
+  }
+  return (
+    <form className="card-section" onSubmit={submit} aria-labelledby="invite-title">
+      <h2 id="invite-title">Invite an agent</h2>
+      <div className="row">
+        <Field label="Name">
+          {(p) => (
+            <input
+              {...p}
+              required
+              value={form.name}
+              onChange={(e) => setForm({ ...form, name: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Email">
+          {(p) => (
+            <input
+              {...p}
+              type="email"
+              required
+              value={form.email}
+              onChange={(e) => setForm({ ...form, email: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Role">
+          {(p) => (
+            <select
+              {...p}
+              value={form.role}
+              onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            >
+              <option value="agent">agent</option>
+              <option value="admin">admin</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Chats at once">
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              min={1}
+              max={100}
+              value={form.capacity}
+              onChange={(e) => setForm({ ...form, capacity: Number(e.target.value) })}
+            />
+          )}
+        </Field>
+      </div>
+      <button type="submit" className="primary" disabled={action.busy}>
+        Invite
+      </button>
+      <ErrorNote error={action.error} />
+      {link ? <LinkNote name={link.name} link={link.link} /> : null}
+    </form>
+  )
+}
+
+function Members({
+  agents,
+  value,
+  onChange,
+}: {
+  agents: Agent[]
+  value: string[]
+  onChange: (ids: string[]) => void
+}) {
+  return (
+    <fieldset className="members">
+      <legend>Members</legend>
+      {agents.map((a) => (
+        <label key={a.id} className="inline">
+          <input
+            type="checkbox"
+            checked={value.includes(a.id)}
+            onChange={(e) => onChange(e.target.checked ? [...value, a.id] : value.filter((x) => x !== a.id))}
+          />{' '}
+          {a.name}
+        </label>
+      ))}
+    </fieldset>
+  )
+}
+
+function TeamCard({ team, agents }: { team: Team; agents: Agent[] }) {
+  const [members, setMembers] = useState(team.agentIds)
+  const action = useAction()
+  const save = () =>
+    action.run(async () => {
+      await api('PATCH', `/api/v1/teams/${team.id}`, { agentIds: members })
+      refresh('teams')
+    })
+  const remove = () =>
+    action.run(async () => {
+      await api('DELETE', `/api/v1/teams/${team.id}`)
+      refresh('teams')
+    })
+  return (
+    <section className="card-section" aria-label={`Team ${team.name}`}>
+      <h3>{team.name}</h3>
+      <Members agents={agents} value={members} onChange={setMembers} />
+      <button type="button" onClick={save} disabled={action.busy}>
+        Save members
+      </button>{' '}
+      <ConfirmButton onConfirm={remove} disabled={action.busy}>
+        Delete team
+      </ConfirmButton>
+      <ErrorNote error={action.error} />
+    </section>
+  )
+}
+
+function NewTeam() {
+  const agents = useDirectory('agents') ?? []
+  const [name, setName] = useState('')
+  const [members, setMembers] = useState<string[]>([])
+  const action = useAction()
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (!(await action.run(() => api('POST', '/api/v1/teams', { name, agentIds: members })))) return
+    setName('')
+    setMembers([])
+    refresh('teams')
+  }
+  return (
+    <form className="card-section" onSubmit={submit} aria-labelledby="new-team">
+      <h3 id="new-team">New team</h3>
+      <Field label="Team name">
+        {(p) => <input {...p} required value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Members agents={agents} value={members} onChange={setMembers} />
+      <button type="submit" className="primary" disabled={action.busy}>
+        Create team
+      </button>
+      <ErrorNote error={action.error} />
+    </form>
+  )
+}

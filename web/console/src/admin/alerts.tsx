@@ -1,0 +1,180 @@
+import { type FormEvent, useState } from 'react'
+import { api } from '../api.js'
+import { useLive, useLiveClient } from '../app/live-context.js'
+import type { AlertSummary, StoredAlert } from '../types.js'
+import { ErrorNote, Field, formatTime, ScreenTitle, useAction, useLoad } from '../ui/ui.js'
+
+const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v))
+
+/** The banner's view of a stored alert (the same fields the `alert` frame carries). */
+export function summarizeAlert(a: StoredAlert): AlertSummary {
+  const diagnosis = (a.alert.diagnosis ?? {}) as Record<string, unknown>
+  return {
+    id: a.id,
+    state: a.state,
+    signal: str(a.alert.signal),
+    severity: str(a.alert.severity),
+    cause: str(diagnosis.cause),
+    recommendation: str(a.alert.recommendation),
+  }
+}
+
+/** Anomaly alerts and their lifecycle: mark expected, escalate to an incident, resolve. */
+export function AlertsScreen() {
+  const live = useLiveClient()
+  const { alerts: liveAlerts } = useLive()
+  // A live alert frame (new or changed) reloads the list.
+  const list = useLoad(async () => {
+    const r = await api<{ items: StoredAlert[] }>('GET', '/api/v1/alerts?limit=100')
+    live.setAlerts(r.items.map(summarizeAlert))
+    return r.items
+  }, [[...liveAlerts.values()].map((a) => a.id + a.state).join()])
+  return (
+    <div className="screen">
+      <ScreenTitle>Alerts</ScreenTitle>
+      <ErrorNote error={list.error} />
+      {list.data && list.data.length === 0 ? (
+        <p>No alerts. Parley tells you here when traffic looks unusual.</p>
+      ) : null}
+      <ul className="plain">
+        {(list.data ?? []).map((a) => (
+          <li key={a.id}>
+            <AlertCard a={a} onChanged={list.reload} />
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
+function AlertCard({ a, onChanged }: { a: StoredAlert; onChanged: () => void }) {
+  const s = summarizeAlert(a)
+  const diagnosis = (a.alert.diagnosis ?? {}) as Record<string, unknown>
+  const evidence = Array.isArray(diagnosis.evidence) ? diagnosis.evidence.map(str) : []
+  const [step, setStep] = useState<'acknowledge' | 'escalate' | 'resolve' | null>(null)
+  return (
+    <section className={`card-section alert-card ${a.state}`} aria-label={`Alert ${s.signal}`}>
+      <h2>
+        {s.signal} <span className={`severity ${s.severity}`}>{s.severity}</span>{' '}
+        <span className="state">{a.state}</span>
+      </h2>
+      <p>
+        <strong>Likely cause:</strong> {s.cause || 'unknown'}
+        {a.alert.detectedAt ? ` · detected ${formatTime(str(a.alert.detectedAt))}` : ''}
+      </p>
+      {evidence.length > 0 ? (
+        <ul>
+          {evidence.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      ) : null}
+      <p>{s.recommendation}</p>
+      {a.record.note ? <p className="muted">Note: {str(a.record.note)}</p> : null}
+      {a.state !== 'resolved' ? (
+        <div className="action-buttons">
+          {a.state === 'open' ? (
+            <button
+              type="button"
+              aria-expanded={step === 'acknowledge'}
+              onClick={() => setStep('acknowledge')}
+            >
+              Mark expected
+            </button>
+          ) : null}
+          {a.state !== 'escalated' ? (
+            <button type="button" aria-expanded={step === 'escalate'} onClick={() => setStep('escalate')}>
+              Escalate
+            </button>
+          ) : null}
+          <button type="button" aria-expanded={step === 'resolve'} onClick={() => setStep('resolve')}>
+            Resolve
+          </button>
+        </div>
+      ) : null}
+      {step ? <LifecycleForm id={a.id} step={step} onDone={onChanged} /> : null}
+    </section>
+  )
+}
+
+function LifecycleForm({
+  id,
+  step,
+  onDone,
+}: {
+  id: string
+  step: 'acknowledge' | 'escalate' | 'resolve'
+  onDone: () => void
+}) {
+  const [note, setNote] = useState('')
+  const [expectedAs, setExpectedAs] = useState<'campaign' | 'test' | 'other'>('campaign')
+  const [hours, setHours] = useState(24)
+  const [incident, setIncident] = useState('')
+  const action = useAction()
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    const body =
+      step === 'acknowledge'
+        ? { expectedAs, note, expiresAt: new Date(Date.now() + hours * 3_600_000).toISOString() }
+        : step === 'escalate'
+          ? { incident, ...(note ? { note } : {}) }
+          : note
+            ? { note }
+            : {}
+    if (await action.run(() => api('POST', `/api/v1/alerts/${encodeURIComponent(id)}/${step}`, body)))
+      onDone()
+  }
+  return (
+    <form onSubmit={submit} className="popover">
+      {step === 'acknowledge' ? (
+        <div className="row">
+          <Field label="Expected because of">
+            {(p) => (
+              <select
+                {...p}
+                value={expectedAs}
+                onChange={(e) => setExpectedAs(e.target.value as typeof expectedAs)}
+              >
+                <option value="campaign">a campaign</option>
+                <option value="test">a test</option>
+                <option value="other">something else</option>
+              </select>
+            )}
+          </Field>
+          <Field label="For how many hours">
+            {(p) => (
+              <input
+                {...p}
+                type="number"
+                min={1}
+                max={720}
+                value={hours}
+                onChange={(e) => setHours(Number(e.target.value))}
+              />
+            )}
+          </Field>
+        </div>
+      ) : null}
+      {step === 'escalate' ? (
+        <Field label="Incident reference">
+          {(p) => <input {...p} required value={incident} onChange={(e) => setIncident(e.target.value)} />}
+        </Field>
+      ) : null}
+      <Field label={step === 'acknowledge' ? 'Note' : 'Note (optional)'}>
+        {(p) => (
+          <textarea
+            {...p}
+            rows={2}
+            required={step === 'acknowledge'}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+          />
+        )}
+      </Field>
+      <button type="submit" className="primary" disabled={action.busy}>
+        {step === 'acknowledge' ? 'Mark expected' : step === 'escalate' ? 'Escalate' : 'Resolve'}
+      </button>
+      <ErrorNote error={action.error} />
+    </form>
+  )
+}

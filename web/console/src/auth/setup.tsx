@@ -1,0 +1,72 @@
+import { type FormEvent, useState } from 'react'
+import { api } from '../api.js'
+import type { Me } from '../types.js'
+import { ErrorNote, Field, ScreenTitle, useAction } from '../ui/ui.js'
+
+// The one-time token travels in the URL fragment, which browsers never send to servers or put
+// in a Referer; it is read once at load and removed from the address bar at once.
+const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? ''
+if (token) history.replaceState(null, '', location.pathname)
+
+/** Completes a setup link: the agent picks a password (and may correct name and email), then is signed in. */
+export function Setup({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+  const [name, setName] = useState('')
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const action = useAction()
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    const me = await action.run(() =>
+      api<Me>('POST', '/api/v1/auth/setup', {
+        token,
+        password,
+        ...(name.trim() ? { name: name.trim() } : {}),
+        ...(email.trim() ? { email: email.trim() } : {}),
+      }),
+    )
+    if (me) onSignedIn(me)
+  }
+  return (
+    <main className="card" id="main">
+      <ScreenTitle>Set up your Parley account</ScreenTitle>
+      {token ? null : (
+        <p className="error" role="alert">
+          This page needs the setup link you were given; open that link again.
+        </p>
+      )}
+      <form onSubmit={submit}>
+        <Field label="Your name">
+          {(p) => <input {...p} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <Field label="Email (used to sign in)">
+          {(p) => (
+            <input
+              {...p}
+              type="email"
+              autoComplete="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Password (12 characters or more)">
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              minLength={12}
+              required
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
+        <button type="submit" className="primary" disabled={action.busy || !token}>
+          Save and sign in
+        </button>
+        <ErrorNote error={action.error} />
+      </form>
+    </main>
+  )
+}

@@ -1,0 +1,193 @@
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react'
+import { messageOf } from '../api.js'
+
+/** Loads data for a screen; `reload` fetches again. Errors carry the server's message. */
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+): { data: T | null; error: string | null; reload: () => void; setData: (d: T) => void } {
+  const [data, setData] = useState<T | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [tick, setTick] = useState(0)
+  const loadRef = useRef(load)
+  loadRef.current = load
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what the load depends on
+  useEffect(() => {
+    let live = true
+    loadRef
+      .current()
+      .then((d) => {
+        if (!live) return
+        setData(d)
+        setError(null)
+      })
+      .catch((e) => live && setError(messageOf(e)))
+    return () => {
+      live = false
+    }
+  }, [...deps, tick])
+  return { data, error, reload: useCallback(() => setTick((t) => t + 1), []), setData }
+}
+
+/** Runs one user action at a time, keeping its error (the server's message) for display. */
+export function useAction(): {
+  busy: boolean
+  error: string | null
+  run: <T>(fn: () => Promise<T>) => Promise<T | undefined>
+  clear: () => void
+} {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const run = useCallback(async <T,>(fn: () => Promise<T>) => {
+    setBusy(true)
+    setError(null)
+    try {
+      return await fn()
+    } catch (e) {
+      setError(messageOf(e))
+      return undefined
+    } finally {
+      setBusy(false)
+    }
+  }, [])
+  return { busy, error, run, clear: useCallback(() => setError(null), []) }
+}
+
+export function ErrorNote({ error }: { error: string | null | undefined }) {
+  if (!error) return null
+  return (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  )
+}
+
+/** A labelled control: the label is tied to the control by id. */
+export function Field({
+  label,
+  hint,
+  children,
+}: {
+  label: string
+  hint?: string
+  children: (props: { id: string; 'aria-describedby'?: string }) => ReactNode
+}) {
+  const id = useId()
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, ...(hint ? { 'aria-describedby': `${id}-hint` } : {}) })}
+      {hint ? (
+        <small id={`${id}-hint`} className="hint">
+          {hint}
+        </small>
+      ) : null}
+    </div>
+  )
+}
+
+/** A screen's title: focused after navigation so screen readers announce where they are. */
+export function ScreenTitle({ children }: { children: string }) {
+  const ref = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    document.title = `${children} · Parley`
+    ref.current?.focus()
+  }, [children])
+  return (
+    <h1 ref={ref} tabIndex={-1} className="screen-title">
+      {children}
+    </h1>
+  )
+}
+
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })
+}
+
+export function formatSeconds(s: number | null): string {
+  if (s === null) return '—'
+  if (s < 90) return `${Math.round(s)} s`
+  if (s < 5400) return `${Math.round(s / 60)} min`
+  return `${(s / 3600).toFixed(1)} h`
+}
+
+/** A read-only value with a Copy button (widget snippets, setup links). */
+export function CopyField({
+  label,
+  value,
+  multiline,
+}: {
+  label: string
+  value: string
+  multiline?: boolean
+}) {
+  const [copied, setCopied] = useState(false)
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value)
+      setCopied(true)
+      setTimeout(() => setCopied(false), 2000)
+    } catch {
+      setCopied(false)
+    }
+  }
+  return (
+    <Field label={label}>
+      {(p) => (
+        <div className="copy-field">
+          {multiline ? (
+            <textarea {...p} readOnly value={value} rows={3} onFocus={(e) => e.target.select()} />
+          ) : (
+            <input {...p} readOnly value={value} onFocus={(e) => e.target.select()} />
+          )}
+          <button type="button" onClick={copy}>
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        </div>
+      )}
+    </Field>
+  )
+}
+
+/** A destructive button that asks once more in place (no browser dialog). */
+export function ConfirmButton({
+  children,
+  onConfirm,
+  disabled,
+}: {
+  children: string
+  onConfirm: () => void
+  disabled?: boolean
+}) {
+  const [asking, setAsking] = useState(false)
+  const yes = useRef<HTMLButtonElement>(null)
+  // The question replaces the button the agent just pressed: focus moves to its answer.
+  useEffect(() => {
+    if (asking) yes.current?.focus()
+  }, [asking])
+  if (!asking) {
+    return (
+      <button type="button" className="danger" disabled={disabled} onClick={() => setAsking(true)}>
+        {children}
+      </button>
+    )
+  }
+  return (
+    <span className="confirm">
+      <button
+        type="button"
+        className="danger"
+        ref={yes}
+        onClick={() => {
+          setAsking(false)
+          onConfirm()
+        }}
+      >
+        Yes, {children.toLowerCase()}
+      </button>{' '}
+      <button type="button" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  )
+}
