@@ -1,10 +1,44 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import type SQLite from 'better-sqlite3'
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+} from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 import { SqliteCheckpointer } from './sqlite-checkpointer.js'
+import { openSqlite } from './sqlite-open.js'
+import { SqliteWriterThread } from './sqlite-writer.js'
+
+/**
+ * Kysely begins SQLite transactions DEFERRED. With a second writing connection (the writer
+ * thread), a deferred transaction that read first cannot upgrade to a write once the other
+ * connection committed (SQLITE_BUSY_SNAPSHOT, no waiting). IMMEDIATE takes the write lock
+ * up front, waiting (busy_timeout) for the other connection's short commit instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0]
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config)
+    this.#config = config
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config)
+  }
+}
 
 /**
  * The few ways the two engines differ, as flags (Kysely's DialectAdapter idea): feature code
@@ -31,6 +65,8 @@ export interface StoreConnection {
   /** The in-process SQLite handle, for the message hot path; null on PostgreSQL. */
   sqlite: SQLite.Database | null
   checkpointer: SqliteCheckpointer | null
+  /** The thread that runs message group commits on its own connection (file databases). */
+  writer: SqliteWriterThread | null
 }
 
 export type SqliteSync = 'OFF' | 'NORMAL' | 'FULL'
@@ -62,24 +98,23 @@ export function connectStore(opts: StoreOptions): StoreConnection {
       describe: `postgres://${url.host}${url.pathname}`,
       sqlite: null,
       checkpointer: null,
+      writer: null,
     }
   }
   if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true })
-  const database = new SQLite(opts.sqlitePath)
-  database.pragma('journal_mode = WAL')
-  database.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'NORMAL'}`)
-  database.pragma('busy_timeout = 5000')
-  database.pragma('foreign_keys = ON')
-  // A larger page cache keeps the hot indexes in memory; commits then write, not read.
-  database.pragma('cache_size = -65536')
-  // Checkpoints run in a worker (SqliteCheckpointer); this threshold (about 200 MB) is the backstop.
-  if (opts.sqlitePath !== ':memory:') database.pragma('wal_autocheckpoint = 50000')
+  const synchronous = opts.sqliteSynchronous ?? 'NORMAL'
+  const database = openSqlite(opts.sqlitePath, synchronous)
+  const file = opts.sqlitePath !== ':memory:'
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+    db: new Kysely<Database>({
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+    }),
     traits: { name: 'sqlite', bytesType: 'blob', needsRowLocks: false, ilike: 'like' },
     describe: `sqlite:${opts.sqlitePath}`,
     sqlite: database,
-    checkpointer: opts.sqlitePath === ':memory:' ? null : new SqliteCheckpointer(opts.sqlitePath),
+    checkpointer: file ? new SqliteCheckpointer(opts.sqlitePath) : null,
+    // An in-memory database exists for one connection only: it keeps its writes inline.
+    writer: file ? new SqliteWriterThread({ path: opts.sqlitePath, synchronous }) : null,
   }
 }
 

@@ -1,5 +1,11 @@
 import type SQLite from 'better-sqlite3'
 import { type Kysely, sql, type Transaction } from 'kysely'
+import {
+  type BatchCommit,
+  commitBatch,
+  type EncodedMessageWrite,
+  type MessageWriteResult,
+} from './message-writer.js'
 import type { Database, NewMessageRow } from './schema.js'
 
 export interface ExistingMessage {
@@ -25,13 +31,11 @@ export interface MessageOps {
   markFirstResponse(conversationIds: string[], now: number): Promise<void>
 }
 
-/** Runs `fn` in one transaction with the ops of this engine. */
-export type MessageTransaction = <T>(fn: (ops: MessageOps) => Promise<T>) => Promise<T>
-
 const CHUNK = 500
 
-export function kyselyMessageTransaction(db: Kysely<Database>, lockRows: boolean): MessageTransaction {
-  return (fn) => db.transaction().execute((trx) => fn(kyselyOps(trx, lockRows)))
+/** PostgreSQL: the group commit in one Kysely transaction, conversation rows locked. */
+export function kyselyBatchCommit(db: Kysely<Database>, lockRows: boolean): BatchCommit {
+  return (writes) => db.transaction().execute((trx) => commitBatch(kyselyOps(trx, lockRows), writes))
 }
 
 function kyselyOps(trx: Transaction<Database>, lockRows: boolean): MessageOps {
@@ -87,32 +91,31 @@ function kyselyOps(trx: Transaction<Database>, lockRows: boolean): MessageOps {
 }
 
 /**
- * SQLite: the same ops on the raw handle. Holding Kysely's single connection for the whole
- * transaction keeps every other query out, so the raw statements never interleave with one.
+ * SQLite: the same ops as tiny prepared statements on a raw handle, run synchronously. Used
+ * by the writer thread (see sqlite-writer.ts) and, for an in-memory database that no second
+ * connection can open, on the serving thread.
  */
-export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Database): MessageTransaction {
-  // Prepared on first use: the tables exist only after the migrations have run.
-  const prepare = () => ({
-    owner: raw.prepare<[string], { tenant_id: string }>('select tenant_id from conversations where id = ?'),
-    existing: raw.prepare<[string, string], ExistingMessage>(
-      'select id, conversation_id, client_msg_id, seq, created_at from messages where conversation_id = ? and client_msg_id = ?',
-    ),
-    bump: raw.prepare<[number, number, string], { last_seq: number }>(
-      'update conversations set last_seq = last_seq + ?, updated_at = ? where id = ? returning last_seq',
-    ),
-    insert: raw.prepare(
-      'insert into messages (id, tenant_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, attachment_id, redactions, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    firstResponse: raw.prepare(
-      'update conversations set first_response_at = ? where id = ? and first_response_at is null',
-    ),
-  })
-  let statements: ReturnType<typeof prepare> | null = null
-  const ops: MessageOps = {
+export function sqliteOps(raw: SQLite.Database): MessageOps {
+  const owner = raw.prepare<[string], { tenant_id: string }>(
+    'select tenant_id from conversations where id = ?',
+  )
+  const existing = raw.prepare<[string, string], ExistingMessage>(
+    'select id, conversation_id, client_msg_id, seq, created_at from messages where conversation_id = ? and client_msg_id = ?',
+  )
+  const bump = raw.prepare<[number, number, string], { last_seq: number }>(
+    'update conversations set last_seq = last_seq + ?, updated_at = ? where id = ? returning last_seq',
+  )
+  const insert = raw.prepare(
+    'insert into messages (id, tenant_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, attachment_id, redactions, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  const firstResponse = raw.prepare(
+    'update conversations set first_response_at = ? where id = ? and first_response_at is null',
+  )
+  return {
     async owners(ids) {
       const out = new Map<string, string>()
       for (const id of ids) {
-        const row = statements!.owner.get(id)
+        const row = owner.get(id)
         if (row) out.set(id, row.tenant_id)
       }
       return out
@@ -120,7 +123,7 @@ export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Datab
     async existing(pairs) {
       const out: ExistingMessage[] = []
       for (const p of pairs) {
-        const row = statements!.existing.get(p.conversationId, p.clientMsgId)
+        const row = existing.get(p.conversationId, p.clientMsgId)
         if (row) out.push(row)
       }
       return out
@@ -128,14 +131,14 @@ export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Datab
     async bump(counts, now) {
       const out = new Map<string, number>()
       for (const [id, n] of counts) {
-        const row = statements!.bump.get(n, now, id)
+        const row = bump.get(n, now, id)
         if (row) out.set(id, row.last_seq)
       }
       return out
     },
     async insert(rows) {
       for (const r of rows) {
-        statements!.insert.run(
+        insert.run(
           r.id,
           r.tenant_id,
           r.conversation_id,
@@ -152,20 +155,39 @@ export function sqliteMessageTransaction(db: Kysely<Database>, raw: SQLite.Datab
       }
     },
     async markFirstResponse(ids, now) {
-      for (const id of ids) statements!.firstResponse.run(now, id)
+      for (const id of ids) firstResponse.run(now, id)
     },
   }
-  return (fn) =>
+}
+
+/** One group commit on a raw SQLite handle: `begin immediate` takes the write lock up front. */
+export async function sqliteCommitBatch(
+  raw: SQLite.Database,
+  ops: MessageOps,
+  writes: EncodedMessageWrite[],
+): Promise<(MessageWriteResult | Error)[]> {
+  raw.exec('begin immediate')
+  try {
+    const results = await commitBatch(ops, writes)
+    raw.exec('commit')
+    return results
+  } catch (err) {
+    if (raw.inTransaction) raw.exec('rollback')
+    throw err
+  }
+}
+
+/**
+ * SQLite on the serving thread (in-memory databases only). Holding Kysely's single connection
+ * for the whole transaction keeps every other query out, so the raw statements never
+ * interleave with one.
+ */
+export function sqliteInlineBatchCommit(db: Kysely<Database>, raw: SQLite.Database): BatchCommit {
+  // Prepared on first use: the tables exist only after the migrations have run.
+  let ops: MessageOps | null = null
+  return (writes) =>
     db.connection().execute(async () => {
-      statements ??= prepare()
-      raw.exec('begin immediate')
-      try {
-        const result = await fn(ops)
-        raw.exec('commit')
-        return result
-      } catch (err) {
-        if (raw.inTransaction) raw.exec('rollback')
-        throw err
-      }
+      ops ??= sqliteOps(raw)
+      return sqliteCommitBatch(raw, ops, writes)
     })
 }

@@ -70,6 +70,42 @@ for (const engine of ENGINES) {
       }
     })
 
+    it('commits alongside other writers (transactions, read marks) without a busy error', async () => {
+      // On SQLite the group commit runs on the writer thread's own connection while the
+      // serving connection writes too: each must wait for the other, never fail.
+      if (engine === 'sqlite') expect(store.conn.writer).not.toBeNull()
+      await write('warm-up') // the writer thread is up and has prepared its statements
+      // Commits keep landing for the whole test: 60 rounds of 25 messages.
+      const messages = (async () => {
+        for (let round = 0; round < 60; round++)
+          await Promise.all(Array.from({ length: 25 }, (_, k) => write(`w${round}-${k}`)))
+      })()
+      const others = Array.from({ length: 150 }, async (_, i) => {
+        await store.conversations.markRead(tenantId, convId, 'agent', i + 1)
+        const id = randomUUID()
+        await store.conn.db.transaction().execute(async (trx) => {
+          await trx.selectFrom('conversations').select('id').where('id', '=', convId).execute()
+          // Group commits land meanwhile: a transaction that read first must still get to write.
+          if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5))
+          await trx
+            .insertInto('visitors')
+            .values({
+              id,
+              tenant_id: tenantId,
+              site_id: 's1',
+              name: null,
+              email: null,
+              created_at: Date.now(),
+              last_seen_at: Date.now(),
+            })
+            .execute()
+        })
+      })
+      await Promise.all([messages, ...others])
+      const conv = await store.conversations.conversation(tenantId, convId)
+      expect(conv?.last_seq).toBe(1501)
+    })
+
     it('stores a resent client message id once and returns the first seq', async () => {
       const first = await write('same', 'one')
       const again = await write('same', 'two')

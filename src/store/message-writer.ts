@@ -1,6 +1,6 @@
 import type { BodyCodec } from './body-codec.js'
-import type { MessageOps, MessageTransaction } from './message-ops.js'
-import type { MessageTable } from './schema.js'
+import type { MessageOps } from './message-ops.js'
+import type { MessageTable, NewMessageRow } from './schema.js'
 
 export interface MessageWrite {
   id: string
@@ -26,8 +26,29 @@ export interface MessageWriteResult {
   duplicate: boolean
 }
 
+/**
+ * A write as it reaches the database: the body already turned into bytes by the BodyCodec
+ * (on the serving thread, where the vault's keys live), so a commit can run anywhere.
+ */
+export interface EncodedMessageWrite {
+  id: string
+  tenantId: string
+  conversationId: string
+  clientMsgId: string
+  senderKind: MessageTable['sender_kind']
+  senderId: string
+  kind: MessageTable['kind']
+  body: Buffer
+  attachmentId: string | null
+  redactions: string
+  createdAt: number
+}
+
+/** Commits a batch in one transaction; one entry per write, in order (an Error fails just that write). */
+export type BatchCommit = (writes: EncodedMessageWrite[]) => Promise<(MessageWriteResult | Error)[]>
+
 interface Pending {
-  write: MessageWrite
+  write: EncodedMessageWrite
   resolve: (r: MessageWriteResult) => void
   reject: (err: unknown) => void
 }
@@ -65,7 +86,7 @@ const MAX_BATCH = 500
  */
 export class MessageWriter {
   readonly #lanes: Lane[]
-  readonly #transaction: MessageTransaction
+  readonly #commit: BatchCommit
   readonly #codec: () => BodyCodec
   /** Observes each commit (batch size and duration) for metrics. */
   onCommit: (size: number, ms: number) => void = () => {}
@@ -75,8 +96,8 @@ export class MessageWriter {
    * the network and the disk). A conversation always uses the same lane, so its messages
    * still commit in the order they were queued; lanes never share a conversation row.
    */
-  constructor(transaction: MessageTransaction, codec: () => BodyCodec, lanes = 1) {
-    this.#transaction = transaction
+  constructor(commit: BatchCommit, codec: () => BodyCodec, lanes = 1) {
+    this.#commit = commit
     this.#codec = codec
     this.#lanes = Array.from({ length: Math.max(1, lanes) }, () => ({
       queue: [],
@@ -87,8 +108,24 @@ export class MessageWriter {
 
   write(write: MessageWrite): Promise<MessageWriteResult> {
     const lane = this.#lanes[this.#lanes.length === 1 ? 0 : laneOf(write.conversationId, this.#lanes.length)]!
+    const encoded: EncodedMessageWrite = {
+      id: write.id,
+      tenantId: write.tenantId,
+      conversationId: write.conversationId,
+      clientMsgId: write.clientMsgId,
+      senderKind: write.senderKind,
+      senderId: write.senderId,
+      kind: write.kind,
+      body: this.#codec().encode(
+        { tenantId: write.tenantId, conversationId: write.conversationId, recordId: write.id },
+        write.text,
+      ),
+      attachmentId: write.attachmentId ?? null,
+      redactions: JSON.stringify(write.redactions ?? {}),
+      createdAt: write.createdAt,
+    }
     return new Promise((resolve, reject) => {
-      lane.queue.push({ write, resolve, reject })
+      lane.queue.push({ write: encoded, resolve, reject })
       this.#schedule(lane)
     })
   }
@@ -114,7 +151,7 @@ export class MessageWriter {
     const batch = lane.queue.splice(0, MAX_BATCH)
     const started = performance.now()
     try {
-      const results = await this.#transaction((ops) => this.#commit(ops, batch))
+      const results = await this.#commit(batch.map((p) => p.write))
       this.onCommit(batch.length, performance.now() - started)
       batch.forEach((p, i) => {
         const r = results[i]!
@@ -134,7 +171,7 @@ export class MessageWriter {
   async #commitEachAlone(items: Pending[]): Promise<void> {
     for (const p of items) {
       try {
-        const [r] = await this.#transaction((ops) => this.#commit(ops, [p]))
+        const [r] = await this.#commit([p.write])
         if (r instanceof Error) p.reject(r)
         else p.resolve(r!)
       } catch (err) {
@@ -142,86 +179,85 @@ export class MessageWriter {
       }
     }
   }
+}
 
-  async #commit(ops: MessageOps, batch: Pending[]): Promise<(MessageWriteResult | Error)[]> {
-    const convIds = [...new Set(batch.map((p) => p.write.conversationId))]
-    const tenantOf = await ops.owners(convIds)
-    const existing = await ops.existing(
-      batch.map((p) => ({ conversationId: p.write.conversationId, clientMsgId: p.write.clientMsgId })),
-    )
-    const known = new Map<string, MessageWriteResult>()
-    for (const row of existing) {
-      known.set(`${row.conversation_id}\u0000${row.client_msg_id}`, {
-        id: row.id,
-        seq: row.seq,
-        createdAt: row.created_at,
-        duplicate: true,
-      })
-    }
-
-    // Fresh writes, first occurrence of each (conversation, client id) only.
-    const fresh: Pending[] = []
-    const freshKeys = new Set<string>()
-    const perConv = new Map<string, number>()
-    for (const p of batch) {
-      const key = `${p.write.conversationId}\u0000${p.write.clientMsgId}`
-      // A conversation missing, or of another tenant, fails just that write.
-      if (known.has(key) || freshKeys.has(key) || tenantOf.get(p.write.conversationId) !== p.write.tenantId)
-        continue
-      freshKeys.add(key)
-      fresh.push(p)
-      perConv.set(p.write.conversationId, (perConv.get(p.write.conversationId) ?? 0) + 1)
-    }
-
-    const nextSeq = new Map<string, number>()
-    if (fresh.length > 0) {
-      const now = Date.now()
-      const lastSeq = await ops.bump([...perConv], now)
-      for (const [id, last] of lastSeq) nextSeq.set(id, last - (perConv.get(id) ?? 0) + 1)
-      const agentConvs = new Set<string>()
-      const codec = this.#codec()
-      const rows = []
-      for (const p of fresh) {
-        const w = p.write
-        const seq = nextSeq.get(w.conversationId)!
-        nextSeq.set(w.conversationId, seq + 1)
-        const ref = { tenantId: w.tenantId, conversationId: w.conversationId, recordId: w.id }
-        rows.push({
-          id: w.id,
-          tenant_id: w.tenantId,
-          conversation_id: w.conversationId,
-          seq,
-          client_msg_id: w.clientMsgId,
-          sender_kind: w.senderKind,
-          sender_id: w.senderId,
-          kind: w.kind,
-          body: codec.encode(ref, w.text),
-          attachment_id: w.attachmentId ?? null,
-          redactions: JSON.stringify(w.redactions ?? {}),
-          created_at: w.createdAt,
-        })
-        known.set(`${w.conversationId}\u0000${w.clientMsgId}`, {
-          id: w.id,
-          seq,
-          createdAt: w.createdAt,
-          duplicate: false,
-        })
-        if (w.senderKind === 'agent' && w.kind !== 'note') agentConvs.add(w.conversationId)
-      }
-      await ops.insert(rows)
-      if (agentConvs.size > 0) await ops.markFirstResponse([...agentConvs], now)
-    }
-
-    const firstWrite = new Map<string, Pending>()
-    return batch.map((p) => {
-      const key = `${p.write.conversationId}\u0000${p.write.clientMsgId}`
-      const result = tenantOf.get(p.write.conversationId) === p.write.tenantId ? known.get(key) : undefined
-      if (!result) return new ConversationMissing(p.write.conversationId)
-      // A second copy inside the same batch is a resend of the first.
-      const first = firstWrite.get(key)
-      if (first && first !== p) return { ...result, duplicate: true }
-      firstWrite.set(key, p)
-      return result
+/**
+ * The group commit's algorithm over one engine's statements, inside the caller's transaction:
+ * resends are answered with the stored message, sequence numbers are assigned from the
+ * conversation row, and a write to a missing (or another tenant's) conversation fails alone.
+ */
+export async function commitBatch(
+  ops: MessageOps,
+  batch: EncodedMessageWrite[],
+): Promise<(MessageWriteResult | ConversationMissing)[]> {
+  const keyOf = (w: EncodedMessageWrite) => `${w.conversationId}\u0000${w.clientMsgId}`
+  const tenantOf = await ops.owners([...new Set(batch.map((w) => w.conversationId))])
+  const existing = await ops.existing(
+    batch.map((w) => ({ conversationId: w.conversationId, clientMsgId: w.clientMsgId })),
+  )
+  const known = new Map<string, MessageWriteResult>()
+  for (const row of existing) {
+    known.set(`${row.conversation_id}\u0000${row.client_msg_id}`, {
+      id: row.id,
+      seq: row.seq,
+      createdAt: row.created_at,
+      duplicate: true,
     })
   }
+
+  // Fresh writes, first occurrence of each (conversation, client id) only.
+  const fresh: EncodedMessageWrite[] = []
+  const freshKeys = new Set<string>()
+  const perConv = new Map<string, number>()
+  for (const w of batch) {
+    const key = keyOf(w)
+    // A conversation missing, or of another tenant, fails just that write.
+    if (known.has(key) || freshKeys.has(key) || tenantOf.get(w.conversationId) !== w.tenantId) continue
+    freshKeys.add(key)
+    fresh.push(w)
+    perConv.set(w.conversationId, (perConv.get(w.conversationId) ?? 0) + 1)
+  }
+
+  if (fresh.length > 0) {
+    const now = Date.now()
+    const nextSeq = new Map<string, number>()
+    const lastSeq = await ops.bump([...perConv], now)
+    for (const [id, last] of lastSeq) nextSeq.set(id, last - (perConv.get(id) ?? 0) + 1)
+    const agentConvs = new Set<string>()
+    const rows: NewMessageRow[] = []
+    for (const w of fresh) {
+      const seq = nextSeq.get(w.conversationId)!
+      nextSeq.set(w.conversationId, seq + 1)
+      rows.push({
+        id: w.id,
+        tenant_id: w.tenantId,
+        conversation_id: w.conversationId,
+        seq,
+        client_msg_id: w.clientMsgId,
+        sender_kind: w.senderKind,
+        sender_id: w.senderId,
+        kind: w.kind,
+        body: w.body,
+        attachment_id: w.attachmentId,
+        redactions: w.redactions,
+        created_at: w.createdAt,
+      })
+      known.set(keyOf(w), { id: w.id, seq, createdAt: w.createdAt, duplicate: false })
+      if (w.senderKind === 'agent' && w.kind !== 'note') agentConvs.add(w.conversationId)
+    }
+    await ops.insert(rows)
+    if (agentConvs.size > 0) await ops.markFirstResponse([...agentConvs], now)
+  }
+
+  const firstWrite = new Map<string, EncodedMessageWrite>()
+  return batch.map((w) => {
+    const key = keyOf(w)
+    const result = tenantOf.get(w.conversationId) === w.tenantId ? known.get(key) : undefined
+    if (!result) return new ConversationMissing(w.conversationId)
+    // A second copy inside the same batch is a resend of the first.
+    const first = firstWrite.get(key)
+    if (first && first !== w) return { ...result, duplicate: true }
+    firstWrite.set(key, w)
+    return result
+  })
 }

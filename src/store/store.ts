@@ -3,7 +3,7 @@ import { ContentRepo } from './content.js'
 import { ConversationRepo } from './conversations.js'
 import { connectStore, pingStore, type StoreConnection, type StoreOptions } from './dialect.js'
 import { DirectoryRepo } from './directory.js'
-import { kyselyMessageTransaction, sqliteMessageTransaction } from './message-ops.js'
+import { kyselyBatchCommit, sqliteInlineBatchCommit } from './message-ops.js'
 import { MessageWriter } from './message-writer.js'
 import { migrateToLatest } from './migrate.js'
 import { ReportsRepo } from './reports.js'
@@ -32,9 +32,11 @@ export class Store {
     this.search = new SearchIndexRepo(conn.db, codec)
     this.reports = new ReportsRepo(conn.db)
     this.messages = new MessageWriter(
-      conn.sqlite
-        ? sqliteMessageTransaction(conn.db, conn.sqlite)
-        : kyselyMessageTransaction(conn.db, conn.traits.needsRowLocks),
+      conn.writer
+        ? conn.writer.commit
+        : conn.sqlite
+          ? sqliteInlineBatchCommit(conn.db, conn.sqlite)
+          : kyselyBatchCommit(conn.db, conn.traits.needsRowLocks),
       codec,
       // PostgreSQL commits wait on the network and the disk: four lanes keep the pool busy.
       conn.sqlite ? 1 : 4,
@@ -59,6 +61,7 @@ export class Store {
 
   async close(): Promise<void> {
     await this.messages.drain()
+    await this.conn.writer?.close()
     await this.conn.checkpointer?.close()
     await this.conn.db.destroy()
   }

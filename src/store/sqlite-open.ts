@@ -1,0 +1,19 @@
+import SQLite from 'better-sqlite3'
+
+/**
+ * Opens a SQLite connection with Parley's settings. The serving connection and the writer
+ * thread's both come from here, so the two agree on durability and waiting.
+ */
+export function openSqlite(path: string, synchronous: string): SQLite.Database {
+  const database = new SQLite(path)
+  database.pragma('journal_mode = WAL')
+  database.pragma(`synchronous = ${synchronous}`)
+  // Two connections write (the serving thread and the writer thread): each waits for the other.
+  database.pragma('busy_timeout = 5000')
+  database.pragma('foreign_keys = ON')
+  // A larger page cache keeps the hot indexes in memory; commits then write, not read.
+  database.pragma('cache_size = -65536')
+  // Checkpoints run in a worker (SqliteCheckpointer); this threshold (about 200 MB) is the backstop.
+  if (path !== ':memory:') database.pragma('wal_autocheckpoint = 50000')
+  return database
+}
