@@ -183,6 +183,8 @@ export class SearchIndexRepo {
    * commits meanwhile queues the message again instead of being lost. Returns how many were taken.
    */
   async reindexChanged(limit: number, index: (m: SearchableMessage) => Posting[]): Promise<number> {
+    // The queue is nearly always empty: one read instead of a write transaction per pass.
+    if (!(await this.db.selectFrom('search_dirty').select('message_id').limit(1).executeTakeFirst())) return 0
     return this.db.transaction().execute(async (trx) => {
       const taken = await trx
         .deleteFrom('search_dirty')
