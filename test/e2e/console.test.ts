@@ -228,4 +228,122 @@ describe('the React agent console in a real browser', () => {
         'Yes, still here.',
       ])
   }, 60_000)
+
+  it('finds a message through transcript search and opens the conversation at it', async () => {
+    await agent.getByRole('link', { name: 'Search' }).click()
+    const box = agent.getByRole('searchbox', { name: 'Search messages' })
+    // The index is built in the background: search until the message is in it.
+    await expect
+      .poll(
+        async () => {
+          await box.fill('shipped')
+          await box.press('Enter')
+          await agent
+            .getByRole('status')
+            .filter({ hasText: /shipped/ })
+            .waitFor()
+          return agent.locator('.results li').count()
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toBe(1)
+    await agent.locator('.results a').first().click()
+    await agent.locator('.log .msg.hit').filter({ hasText: 'shipped Monday' }).waitFor()
+    await expect.poll(() => agent.url()).toMatch(/\/console\/c\/[^?]+\?seq=\d+$/)
+  })
+
+  it('draws the reports as charts', async () => {
+    await agent.getByRole('link', { name: 'Reports' }).click()
+    await agent.getByRole('heading', { name: 'Chats per day' }).waitFor()
+    const kpis = agent.locator('.kpis')
+    await expect.poll(() => kpis.textContent()).toMatch(/Chats1/)
+    expect(await agent.locator('figure.chart svg[role=img]').count()).toBeGreaterThanOrEqual(5)
+    const perAgent = agent.getByRole('region', { name: 'Per agent' })
+    expect(await perAgent.getByRole('row').filter({ hasText: 'Administrator' }).textContent()).toMatch(
+      /^Administrator1/,
+    )
+    await agent.screenshot({ path: join(ARTIFACTS, 'console-reports.png'), fullPage: true })
+  })
+
+  it('runs the admin screens: sites, agents, business hours, redaction policy, alerts', async () => {
+    const nav = agent.getByRole('navigation', { name: 'Console' })
+    await nav.getByRole('link', { name: 'Sites' }).click()
+    const snippet = agent.getByLabel('Widget snippet (paste before </body>)')
+    expect(await snippet.inputValue()).toMatch(/integrity="sha384-[^"]+"/)
+
+    await nav.getByRole('link', { name: 'Agents and teams' }).click()
+    const invite = agent.getByRole('form', { name: 'Invite an agent' })
+    await invite.getByLabel('Name').fill('Bob')
+    await invite.getByLabel('Email').fill('bob@demo.test')
+    await invite.getByRole('button', { name: 'Invite' }).click()
+    expect(await invite.getByLabel(/Setup link for Bob/).inputValue()).toContain('/console/setup#token=')
+    await agent.getByRole('cell', { name: 'invited' }).waitFor()
+
+    await nav.getByRole('link', { name: 'Business hours' }).click()
+    await agent.getByRole('checkbox', { name: 'Always open' }).uncheck()
+    await agent.getByLabel('Time zone').fill('Europe/Paris')
+    await agent.getByRole('button', { name: 'Save hours' }).click()
+    await agent.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
+    const [site] = await s.parley.store.directory.sites(s.tenant.tenantId)
+    expect(JSON.parse(site!.business_hours)).toMatchObject({
+      timezone: 'Europe/Paris',
+      days: { mon: [['09:00', '17:00']] },
+    })
+
+    await nav.getByRole('link', { name: 'Redaction policy' }).click()
+    await agent.getByRole('button', { name: 'Add a custom pattern' }).click()
+    const pattern = agent.getByRole('group', { name: 'pattern_1' })
+    await pattern.getByLabel('Regular expression').fill('ACME-\\d{6}')
+    await pattern.getByLabel('Test text').fill('member ACME-123456')
+    const save = agent.getByRole('button', { name: 'Save policy' })
+    // Not checked yet: saving waits for the check.
+    expect(await save.isDisabled()).toBe(true)
+    await pattern.getByRole('button', { name: 'Check pattern' }).click()
+    await pattern.getByText('Checked ✓').waitFor()
+    await save.click()
+    await agent.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
+    const policy = await s.parley.store.directory.protectPolicy(s.tenant.tenantId)
+    expect(policy).toMatchObject({ customPatterns: [{ name: 'pattern_1', pattern: 'ACME-\\d{6}' }] })
+
+    await nav.getByRole('link', { name: 'Alerts' }).click()
+    await agent.getByText('No alerts.', { exact: false }).waitFor()
+    expect(dialogs).toEqual([])
+  })
+
+  it('works at phone width: menu, list, conversation, reply, close and reopen', async () => {
+    const phone = await s.browser.newContext({
+      viewport: { width: 390, height: 800 },
+      isMobile: true,
+      hasTouch: true,
+      storageState: await agentCtx.storageState(),
+    })
+    const page = await phone.newPage()
+    page.setDefaultTimeout(10_000)
+    recordDialogs(page, dialogs)
+    await page.goto(`${s.url}/console`)
+    const nav = page.getByRole('navigation', { name: 'Console' })
+    expect(await nav.isVisible()).toBe(false)
+    await page.getByRole('button', { name: 'Menu' }).click()
+    await nav.getByRole('link', { name: 'Inbox' }).click()
+    expect(await nav.isVisible()).toBe(false)
+    await page.getByRole('button', { name: /^Mine/ }).click()
+    await page.getByRole('list', { name: 'Mine conversations' }).getByRole('link', { name: /Vera/ }).click()
+    // One column: the conversation replaces the list, with a way back.
+    expect(await page.getByRole('list', { name: 'Mine conversations' }).isVisible()).toBe(false)
+    expect(await page.getByRole('link', { name: '← Inbox' }).isVisible()).toBe(true)
+    const reply = page.getByLabel('Reply to the visitor')
+    await reply.fill('Replying from my phone')
+    await reply.press('Enter')
+    await waitForText(visitor, 'Replying from my phone')
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth')
+    expect(width).toBeLessThanOrEqual(390)
+    await page.screenshot({ path: join(ARTIFACTS, 'console-phone.png') })
+
+    await page.getByRole('button', { name: 'Close', exact: true }).click()
+    await page.getByText('This conversation is closed; reopen it to reply.').waitFor()
+    await page.getByRole('button', { name: 'Reopen' }).click()
+    await reply.waitFor()
+    await phone.close()
+    expect(dialogs).toEqual([])
+  })
 })

@@ -3,7 +3,16 @@ import { api } from '../api.js'
 import { refresh, useDirectory } from '../app/directory.js'
 import { useLive, useLiveClient } from '../app/live-context.js'
 import type { Agent, Role, SetupLink, Team } from '../types.js'
-import { ConfirmButton, CopyField, ErrorNote, Field, ScreenTitle, useAction } from '../ui/ui.js'
+import {
+  ConfirmButton,
+  CopyField,
+  ErrorNote,
+  Field,
+  ScreenTitle,
+  Table,
+  TextInput,
+  useAction,
+} from '../ui/ui.js'
 
 /** Agents (invite with a one-time setup link, disable, new link) and teams (members). */
 export function AgentsScreen() {
@@ -40,63 +49,50 @@ function AgentTable({ agents }: { agents: Agent[] }) {
   return (
     <section aria-labelledby="agents-title">
       <h2 id="agents-title">Agents</h2>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {agents.map((a) => (
-              <tr key={a.id} className={a.disabled ? 'disabled' : ''}>
-                <td>{a.name}</td>
-                <td>{a.email}</td>
-                <td>
-                  <select
-                    aria-label={`Role of ${a.name}`}
-                    value={a.role}
-                    disabled={a.id === me.agentId || action.busy}
-                    onChange={(e) => update(a, { role: e.target.value as Role })}
+      <Table columns={['Name', 'Email', 'Role', 'Status', 'Actions']}>
+        {agents.map((a) => (
+          <tr key={a.id} className={a.disabled ? 'disabled' : ''}>
+            <td>{a.name}</td>
+            <td>{a.email}</td>
+            <td>
+              <select
+                aria-label={`Role of ${a.name}`}
+                value={a.role}
+                disabled={a.id === me.agentId || action.busy}
+                onChange={(e) => update(a, { role: e.target.value as Role })}
+              >
+                <option value="agent">agent</option>
+                <option value="admin">admin</option>
+              </select>
+            </td>
+            <td>
+              {a.disabled
+                ? 'disabled'
+                : !a.passwordSet
+                  ? 'invited'
+                  : (presence.get(a.id)?.status ?? a.status)}
+            </td>
+            <td>
+              {a.id === me.agentId ? (
+                <span className="muted">you</span>
+              ) : (
+                <>
+                  <button
+                    type="button"
+                    disabled={action.busy}
+                    onClick={() => update(a, { disabled: !a.disabled })}
                   >
-                    <option value="agent">agent</option>
-                    <option value="admin">admin</option>
-                  </select>
-                </td>
-                <td>
-                  {a.disabled
-                    ? 'disabled'
-                    : !a.passwordSet
-                      ? 'invited'
-                      : (presence.get(a.id)?.status ?? a.status)}
-                </td>
-                <td>
-                  {a.id === me.agentId ? (
-                    <span className="muted">you</span>
-                  ) : (
-                    <>
-                      <button
-                        type="button"
-                        disabled={action.busy}
-                        onClick={() => update(a, { disabled: !a.disabled })}
-                      >
-                        {a.disabled ? `Enable ${a.name}` : `Disable ${a.name}`}
-                      </button>{' '}
-                      <button type="button" disabled={action.busy} onClick={() => newLink(a)}>
-                        New setup link
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                    {a.disabled ? `Enable ${a.name}` : `Disable ${a.name}`}
+                  </button>{' '}
+                  <button type="button" disabled={action.busy} onClick={() => newLink(a)}>
+                    New setup link
+                  </button>
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
       <ErrorNote error={action.error} />
       {link ? <LinkNote name={link.name} link={link.link} /> : null}
     </section>
@@ -130,27 +126,14 @@ function InviteAgent() {
     <form className="card-section" onSubmit={submit} aria-labelledby="invite-title">
       <h2 id="invite-title">Invite an agent</h2>
       <div className="row">
-        <Field label="Name">
-          {(p) => (
-            <input
-              {...p}
-              required
-              value={form.name}
-              onChange={(e) => setForm({ ...form, name: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="Email">
-          {(p) => (
-            <input
-              {...p}
-              type="email"
-              required
-              value={form.email}
-              onChange={(e) => setForm({ ...form, email: e.target.value })}
-            />
-          )}
-        </Field>
+        <TextInput label="Name" required value={form.name} onChange={(v) => setForm({ ...form, name: v })} />
+        <TextInput
+          label="Email"
+          type="email"
+          required
+          value={form.email}
+          onChange={(v) => setForm({ ...form, email: v })}
+        />
         <Field label="Role">
           {(p) => (
             <select
@@ -163,18 +146,14 @@ function InviteAgent() {
             </select>
           )}
         </Field>
-        <Field label="Chats at once">
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              min={1}
-              max={100}
-              value={form.capacity}
-              onChange={(e) => setForm({ ...form, capacity: Number(e.target.value) })}
-            />
-          )}
-        </Field>
+        <TextInput
+          label="Chats at once"
+          type="number"
+          min={1}
+          max={100}
+          value={form.capacity}
+          onChange={(v) => setForm({ ...form, capacity: Number(v) })}
+        />
       </div>
       <button type="submit" className="primary" disabled={action.busy}>
         Invite
@@ -254,9 +233,7 @@ function NewTeam() {
   return (
     <form className="card-section" onSubmit={submit} aria-labelledby="new-team">
       <h3 id="new-team">New team</h3>
-      <Field label="Team name">
-        {(p) => <input {...p} required value={name} onChange={(e) => setName(e.target.value)} />}
-      </Field>
+      <TextInput label="Team name" required value={name} onChange={setName} />
       <Members agents={agents} value={members} onChange={setMembers} />
       <button type="submit" className="primary" disabled={action.busy}>
         Create team

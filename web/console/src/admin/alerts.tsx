@@ -2,7 +2,16 @@ import { type FormEvent, useState } from 'react'
 import { api } from '../api.js'
 import { useLive, useLiveClient } from '../app/live-context.js'
 import type { AlertSummary, StoredAlert } from '../types.js'
-import { ErrorNote, Field, formatTime, ScreenTitle, useAction, useLoad } from '../ui/ui.js'
+import {
+  ErrorNote,
+  Field,
+  formatTime,
+  ScreenTitle,
+  TextArea,
+  TextInput,
+  useAction,
+  useLoad,
+} from '../ui/ui.js'
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v))
 
@@ -141,36 +150,26 @@ function LifecycleForm({
               </select>
             )}
           </Field>
-          <Field label="For how many hours">
-            {(p) => (
-              <input
-                {...p}
-                type="number"
-                min={1}
-                max={720}
-                value={hours}
-                onChange={(e) => setHours(Number(e.target.value))}
-              />
-            )}
-          </Field>
+          <TextInput
+            label="For how many hours"
+            type="number"
+            min={1}
+            max={720}
+            value={hours}
+            onChange={(v) => setHours(Number(v))}
+          />
         </div>
       ) : null}
       {step === 'escalate' ? (
-        <Field label="Incident reference">
-          {(p) => <input {...p} required value={incident} onChange={(e) => setIncident(e.target.value)} />}
-        </Field>
+        <TextInput label="Incident reference" required value={incident} onChange={setIncident} />
       ) : null}
-      <Field label={step === 'acknowledge' ? 'Note' : 'Note (optional)'}>
-        {(p) => (
-          <textarea
-            {...p}
-            rows={2}
-            required={step === 'acknowledge'}
-            value={note}
-            onChange={(e) => setNote(e.target.value)}
-          />
-        )}
-      </Field>
+      <TextArea
+        label={step === 'acknowledge' ? 'Note' : 'Note (optional)'}
+        rows={2}
+        required={step === 'acknowledge'}
+        value={note}
+        onChange={setNote}
+      />
       <button type="submit" className="primary" disabled={action.busy}>
         {step === 'acknowledge' ? 'Mark expected' : step === 'escalate' ? 'Escalate' : 'Resolve'}
       </button>

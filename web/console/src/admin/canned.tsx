@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react'
 import { api } from '../api.js'
 import { refresh, useDirectory } from '../app/directory.js'
 import type { Canned } from '../types.js'
-import { ConfirmButton, ErrorNote, Field, ScreenTitle, useAction } from '../ui/ui.js'
+import { ConfirmButton, ErrorNote, ScreenTitle, TextArea, TextInput, useAction } from '../ui/ui.js'
 
 type Draft = Omit<Canned, 'id'>
 const EMPTY: Draft = { shortcut: '', title: '', body: '' }
@@ -49,39 +49,28 @@ function CannedEditor({ item }: { item: Canned | null }) {
     <form className="card-section" onSubmit={submit} aria-label={title}>
       <h2>{title}</h2>
       <div className="row">
-        <Field label="Shortcut" hint="lowercase letters, digits, - and _">
-          {(p) => (
-            <input
-              {...p}
-              required
-              pattern="[a-z0-9][a-z0-9_\-]{0,39}"
-              value={draft.shortcut}
-              onChange={(e) => setDraft({ ...draft, shortcut: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="Title">
-          {(p) => (
-            <input
-              {...p}
-              required
-              value={draft.title}
-              onChange={(e) => setDraft({ ...draft, title: e.target.value })}
-            />
-          )}
-        </Field>
+        <TextInput
+          label="Shortcut"
+          hint="lowercase letters, digits, - and _"
+          required
+          pattern="[a-z0-9][a-z0-9_\-]{0,39}"
+          value={draft.shortcut}
+          onChange={(v) => setDraft({ ...draft, shortcut: v })}
+        />
+        <TextInput
+          label="Title"
+          required
+          value={draft.title}
+          onChange={(v) => setDraft({ ...draft, title: v })}
+        />
       </div>
-      <Field label="Text">
-        {(p) => (
-          <textarea
-            {...p}
-            required
-            rows={3}
-            value={draft.body}
-            onChange={(e) => setDraft({ ...draft, body: e.target.value })}
-          />
-        )}
-      </Field>
+      <TextArea
+        label="Text"
+        required
+        rows={3}
+        value={draft.body}
+        onChange={(v) => setDraft({ ...draft, body: v })}
+      />
       <button type="submit" className="primary" disabled={action.busy}>
         {item ? 'Save' : 'Add canned response'}
       </button>{' '}
@@ -123,12 +112,8 @@ function LabelsSection() {
         ))}
       </ul>
       <form onSubmit={submit} className="row">
-        <Field label="Label name">
-          {(p) => <input {...p} required value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="Colour">
-          {(p) => <input {...p} type="color" value={color} onChange={(e) => setColor(e.target.value)} />}
-        </Field>
+        <TextInput label="Label name" required value={name} onChange={setName} />
+        <TextInput label="Colour" type="color" value={color} onChange={setColor} />
         <button type="submit" disabled={action.busy}>
           Add label
         </button>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { api } from '../api.js'
 import type { BusinessHours, Day, Site } from '../types.js'
-import { ErrorNote, Field, ScreenTitle, useAction, useLoad } from '../ui/ui.js'
+import { ErrorNote, Field, ScreenTitle, Table, useAction, useLoad } from '../ui/ui.js'
 import { loadSites } from './sites.js'
 
 const DAYS: [Day, string][] = [
@@ -96,70 +96,62 @@ function HoursEditor({ site, onSaved }: { site: Site; onSaved: () => void }) {
               </>
             )}
           </Field>
-          <table className="hours">
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Open</th>
-              </tr>
-            </thead>
-            <tbody>
-              {DAYS.map(([day, name]) => {
-                const ranges = hours.days[day] ?? []
-                return (
-                  <tr key={day}>
-                    <th scope="row">{name}</th>
-                    <td>
-                      {ranges.length === 0 ? <span className="muted">Closed </span> : null}
-                      {ranges.map(([from, to], i) => (
-                        // biome-ignore lint/suspicious/noArrayIndexKey: ranges have no identity but their place
-                        <span key={i} className="range">
-                          <input
-                            type="time"
-                            aria-label={`${name} opens (range ${i + 1})`}
-                            value={from}
-                            onChange={(e) =>
-                              setDay(
-                                day,
-                                ranges.map((r, j) => (j === i ? [e.target.value, r[1]] : r)),
-                              )
-                            }
-                          />
-                          –
-                          <input
-                            type="time"
-                            aria-label={`${name} closes (range ${i + 1})`}
-                            value={to === '24:00' ? '23:59' : to}
-                            onChange={(e) =>
-                              setDay(
-                                day,
-                                ranges.map((r, j) => (j === i ? [r[0], e.target.value] : r)),
-                              )
-                            }
-                          />
-                          <button
-                            type="button"
-                            aria-label={`Remove ${name} range ${i + 1}`}
-                            onClick={() =>
-                              setDay(
-                                day,
-                                ranges.filter((_, j) => j !== i),
-                              )
-                            }
-                          >
-                            ×
-                          </button>
-                        </span>
-                      ))}
-                      <button type="button" onClick={() => setDay(day, [...ranges, ['09:00', '17:00']])}>
-                        Add hours
-                      </button>
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
+          <Table className="hours" columns={['Day', 'Open']}>
+            {DAYS.map(([day, name]) => {
+              const ranges = hours.days[day] ?? []
+              return (
+                <tr key={day}>
+                  <th scope="row">{name}</th>
+                  <td>
+                    {ranges.length === 0 ? <span className="muted">Closed </span> : null}
+                    {ranges.map(([from, to], i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: ranges have no identity but their place
+                      <span key={i} className="range">
+                        <input
+                          type="time"
+                          aria-label={`${name} opens (range ${i + 1})`}
+                          value={from}
+                          onChange={(e) =>
+                            setDay(
+                              day,
+                              ranges.map((r, j) => (j === i ? [e.target.value, r[1]] : r)),
+                            )
+                          }
+                        />
+                        –
+                        <input
+                          type="time"
+                          aria-label={`${name} closes (range ${i + 1})`}
+                          value={to === '24:00' ? '23:59' : to}
+                          onChange={(e) =>
+                            setDay(
+                              day,
+                              ranges.map((r, j) => (j === i ? [r[0], e.target.value] : r)),
+                            )
+                          }
+                        />
+                        <button
+                          type="button"
+                          aria-label={`Remove ${name} range ${i + 1}`}
+                          onClick={() =>
+                            setDay(
+                              day,
+                              ranges.filter((_, j) => j !== i),
+                            )
+                          }
+                        >
+                          ×
+                        </button>
+                      </span>
+                    ))}
+                    <button type="button" onClick={() => setDay(day, [...ranges, ['09:00', '17:00']])}>
+                      Add hours
+                    </button>
+                  </td>
+                </tr>
+              )
+            })}
+          </Table>
         </>
       ) : (
         <p>The widget is open whenever an agent is online.</p>

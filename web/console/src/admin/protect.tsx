@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { BUILTIN_TYPES as CATEGORIES } from '../../../../src/protect/types.js'
 import { api } from '../api.js'
-import { ErrorNote, Field, ScreenTitle, useAction, useLoad } from '../ui/ui.js'
+import { ErrorNote, Field, ScreenTitle, Table, TextArea, TextInput, useAction, useLoad } from '../ui/ui.js'
 
 // Tokenize is left out until the vault exists (the server refuses it).
 const MODES = ['remove', 'mask', 'keep'] as const
@@ -90,57 +90,43 @@ function PolicyEditor({ initial, isDefault }: { initial: Policy; isDefault: bool
             </select>
           )}
         </Field>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Category</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Keep last</th>
+        <Table columns={['Category', 'Mode', 'Keep last']}>
+          {CATEGORIES.map((cat) => {
+            const s = policy.categories?.[cat]
+            const mode = modeOf(s)
+            return (
+              <tr key={cat}>
+                <th scope="row">{cat.replace(/_/g, ' ')}</th>
+                <td>
+                  <select
+                    aria-label={`Mode for ${cat}`}
+                    value={mode ?? ''}
+                    onChange={(e) =>
+                      setCategory(cat, e.target.value ? spec(e.target.value as Mode, keepOf(s)) : undefined)
+                    }
+                  >
+                    <option value="">default</option>
+                    {MODES.map((m) => (
+                      <option key={m}>{m}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  {mode === 'mask' ? (
+                    <input
+                      type="number"
+                      min={0}
+                      max={4}
+                      aria-label={`Characters ${cat} keeps visible`}
+                      value={keepOf(s)}
+                      onChange={(e) => setCategory(cat, spec('mask', Number(e.target.value)))}
+                    />
+                  ) : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {CATEGORIES.map((cat) => {
-                const s = policy.categories?.[cat]
-                const mode = modeOf(s)
-                return (
-                  <tr key={cat}>
-                    <th scope="row">{cat.replace(/_/g, ' ')}</th>
-                    <td>
-                      <select
-                        aria-label={`Mode for ${cat}`}
-                        value={mode ?? ''}
-                        onChange={(e) =>
-                          setCategory(
-                            cat,
-                            e.target.value ? spec(e.target.value as Mode, keepOf(s)) : undefined,
-                          )
-                        }
-                      >
-                        <option value="">default</option>
-                        {MODES.map((m) => (
-                          <option key={m}>{m}</option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      {mode === 'mask' ? (
-                        <input
-                          type="number"
-                          min={0}
-                          max={4}
-                          aria-label={`Characters ${cat} keeps visible`}
-                          value={keepOf(s)}
-                          onChange={(e) => setCategory(cat, spec('mask', Number(e.target.value)))}
-                        />
-                      ) : null}
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
+            )
+          })}
+        </Table>
         <Field label="Phone regions" hint="Two-letter country codes, comma separated (e.g. US, GB)">
           {(p) => (
             <input
@@ -245,29 +231,19 @@ function PatternEditor({
     <fieldset className="pattern">
       <legend>{pattern.name}</legend>
       <div className="row">
-        <Field label="Name">
-          {(p) => <input {...p} value={pattern.name} onChange={(e) => set({ name: e.target.value })} />}
-        </Field>
-        <Field label="Regular expression">
-          {(p) => (
-            <input
-              {...p}
-              className="mono"
-              value={pattern.pattern}
-              onChange={(e) => set({ pattern: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="Flags">
-          {(p) => (
-            <input
-              {...p}
-              size={3}
-              value={pattern.flags ?? ''}
-              onChange={(e) => set({ flags: e.target.value || undefined })}
-            />
-          )}
-        </Field>
+        <TextInput label="Name" value={pattern.name} onChange={(v) => set({ name: v })} />
+        <TextInput
+          label="Regular expression"
+          className="mono"
+          value={pattern.pattern}
+          onChange={(v) => set({ pattern: v })}
+        />
+        <TextInput
+          label="Flags"
+          size={3}
+          value={pattern.flags ?? ''}
+          onChange={(v) => set({ flags: v || undefined })}
+        />
         <Field label="Mode">
           {(p) => (
             <select
@@ -282,9 +258,12 @@ function PatternEditor({
           )}
         </Field>
       </div>
-      <Field label="Test text" hint="Text the pattern must find; checked before saving">
-        {(p) => <input {...p} value={pattern.test} onChange={(e) => set({ test: e.target.value })} />}
-      </Field>
+      <TextInput
+        label="Test text"
+        hint="Text the pattern must find; checked before saving"
+        value={pattern.test}
+        onChange={(v) => set({ test: v })}
+      />
       <button type="button" onClick={run} disabled={check.busy}>
         Check pattern
       </button>{' '}
@@ -309,9 +288,7 @@ function DryRunBox({ policy }: { policy: Policy }) {
   return (
     <section className="card-section" aria-labelledby="dry-run-title">
       <h2 id="dry-run-title">Try the draft policy</h2>
-      <Field label="Sample text" hint="Nothing is stored">
-        {(p) => <textarea {...p} rows={2} value={text} onChange={(e) => setText(e.target.value)} />}
-      </Field>
+      <TextArea label="Sample text" hint="Nothing is stored" rows={2} value={text} onChange={setText} />
       <button type="button" onClick={run} disabled={action.busy}>
         Try
       </button>

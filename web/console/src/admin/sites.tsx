@@ -1,7 +1,16 @@
 import { type FormEvent, useState } from 'react'
 import { api } from '../api.js'
 import type { Site } from '../types.js'
-import { ConfirmButton, CopyField, ErrorNote, Field, ScreenTitle, useAction, useLoad } from '../ui/ui.js'
+import {
+  ConfirmButton,
+  CopyField,
+  ErrorNote,
+  ScreenTitle,
+  TextArea,
+  TextInput,
+  useAction,
+  useLoad,
+} from '../ui/ui.js'
 
 export const loadSites = () => api<{ items: Site[] }>('GET', '/api/v1/sites').then((r) => r.items)
 
@@ -36,14 +45,15 @@ export function SitesScreen() {
       ))}
       <form className="card-section" onSubmit={submit} aria-labelledby="new-site">
         <h2 id="new-site">New site</h2>
-        <Field label="Name">
-          {(p) => <input {...p} required value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="Allowed origins" hint="One per line, e.g. https://shop.example.com">
-          {(p) => (
-            <textarea {...p} required rows={2} value={allowed} onChange={(e) => setAllowed(e.target.value)} />
-          )}
-        </Field>
+        <TextInput label="Name" required value={name} onChange={setName} />
+        <TextArea
+          label="Allowed origins"
+          hint="One per line, e.g. https://shop.example.com"
+          required
+          rows={2}
+          value={allowed}
+          onChange={setAllowed}
+        />
         <button type="submit" className="primary" disabled={create.busy}>
           Create site
         </button>
@@ -71,9 +81,13 @@ function SiteCard({ site, onChange }: { site: Site; onChange: () => void }) {
       <h2 id={`site-${site.id}`}>{site.name}</h2>
       <CopyField label="Widget snippet (paste before </body>)" value={site.snippet} multiline />
       <form onSubmit={save}>
-        <Field label="Allowed origins" hint="Pages on other origins cannot open the widget.">
-          {(p) => <textarea {...p} rows={2} value={allowed} onChange={(e) => setAllowed(e.target.value)} />}
-        </Field>
+        <TextArea
+          label="Allowed origins"
+          hint="Pages on other origins cannot open the widget."
+          rows={2}
+          value={allowed}
+          onChange={setAllowed}
+        />
         <button type="submit" disabled={action.busy}>
           Save origins
         </button>{' '}

@@ -31,13 +31,14 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
 }
 
 /** Props for an anchor that navigates inside the app (a real href, so open-in-new-tab works). */
-export function linkProps(to: string): { href: string; onClick: (e: MouseEvent) => void } {
+export function linkProps(to: string, then?: () => void): { href: string; onClick: (e: MouseEvent) => void } {
   return {
     href: BASE + (to === '/' ? '' : to),
     onClick: (e) => {
       if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
       e.preventDefault()
       navigate(to)
+      then?.()
     },
   }
 }

@@ -36,8 +36,6 @@ function Frame({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const { path } = useLocation()
   const screen = screenFor(path)
   const [menuOpen, setMenuOpen] = useState(false)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: closes the phone menu on every route change
-  useEffect(() => setMenuOpen(false), [path])
   const visible = allowed(screen, me.role)
   return (
     <div className="shell">
@@ -66,7 +64,10 @@ function Frame({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           <ul key={group} aria-label={group === 'work' ? 'Work' : 'Administration'}>
             {SCREENS.filter((s) => s.group === group && allowed(s, me.role)).map((s) => (
               <li key={s.path}>
-                <a {...linkProps(s.path)} aria-current={s === screen ? 'page' : undefined}>
+                <a
+                  {...linkProps(s.path, () => setMenuOpen(false))}
+                  aria-current={s === screen ? 'page' : undefined}
+                >
                   {s.label}
                 </a>
               </li>

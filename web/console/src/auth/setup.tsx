@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react'
 import { api } from '../api.js'
 import type { Me } from '../types.js'
-import { ErrorNote, Field, ScreenTitle, useAction } from '../ui/ui.js'
+import { ErrorNote, ScreenTitle, TextInput, useAction } from '../ui/ui.js'
 
 // The one-time token travels in the URL fragment, which browsers never send to servers or put
 // in a Referer; it is read once at load and removed from the address bar at once.
@@ -35,33 +35,23 @@ export function Setup({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         </p>
       )}
       <form onSubmit={submit}>
-        <Field label="Your name">
-          {(p) => <input {...p} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="Email (used to sign in)">
-          {(p) => (
-            <input
-              {...p}
-              type="email"
-              autoComplete="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Password (12 characters or more)">
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              minLength={12}
-              required
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextInput label="Your name" autoComplete="name" value={name} onChange={setName} />
+        <TextInput
+          label="Email (used to sign in)"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={setEmail}
+        />
+        <TextInput
+          label="Password (12 characters or more)"
+          type="password"
+          minLength={12}
+          required
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+        />
         <button type="submit" className="primary" disabled={action.busy || !token}>
           Save and sign in
         </button>

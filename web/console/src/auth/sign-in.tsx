@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react'
 import { api } from '../api.js'
 import type { Me } from '../types.js'
-import { ErrorNote, Field, ScreenTitle, useAction } from '../ui/ui.js'
+import { ErrorNote, ScreenTitle, TextInput, useAction } from '../ui/ui.js'
 
 /** Email and password; the server sets the session cookie (HttpOnly, SameSite=Strict). */
 export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
@@ -17,30 +17,22 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     <main className="card" id="main">
       <ScreenTitle>Sign in to Parley</ScreenTitle>
       <form onSubmit={submit}>
-        <Field label="Email">
-          {(p) => (
-            <input
-              {...p}
-              type="email"
-              required
-              autoComplete="username"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Password">
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              required
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextInput
+          label="Email"
+          type="email"
+          required
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+        />
+        <TextInput
+          label="Password"
+          type="password"
+          required
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
         <button type="submit" className="primary" disabled={action.busy}>
           Sign in
         </button>

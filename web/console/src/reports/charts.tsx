@@ -29,11 +29,11 @@ export function BarChart({ title, labels, series }: { title: string; labels: str
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}. ${desc}`}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} />
-            <text className="axis" x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end">
-              {Math.round(max * f)}
+        {[...new Set([0, Math.round(max / 2), max])].map((v) => (
+          <g key={v}>
+            <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
+            <text className="axis" x={PAD.left - 6} y={y(v) + 4} textAnchor="end">
+              {v}
             </text>
           </g>
         ))}

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react'
 import { api, query } from '../api.js'
 import type { ReportRow, ReportSummary } from '../types.js'
-import { ErrorNote, Field, formatSeconds, ScreenTitle, useLoad } from '../ui/ui.js'
+import { ErrorNote, formatSeconds, ScreenTitle, Table, TextInput, useLoad } from '../ui/ui.js'
 import { BarChart, HBarChart } from './charts.js'
 
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone
@@ -34,26 +34,13 @@ export function ReportsScreen() {
     <div className="screen reports">
       <ScreenTitle>Reports</ScreenTitle>
       <form className="row" onSubmit={submit} aria-label="Period">
-        <Field label="From">
-          {(p) => (
-            <input
-              {...p}
-              type="date"
-              value={draft.from}
-              onChange={(e) => setDraft({ ...draft, from: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="To">
-          {(p) => (
-            <input
-              {...p}
-              type="date"
-              value={draft.to}
-              onChange={(e) => setDraft({ ...draft, to: e.target.value })}
-            />
-          )}
-        </Field>
+        <TextInput
+          label="From"
+          type="date"
+          value={draft.from}
+          onChange={(v) => setDraft({ ...draft, from: v })}
+        />
+        <TextInput label="To" type="date" value={draft.to} onChange={(v) => setDraft({ ...draft, to: v })} />
         <button type="submit" className="primary">
           Show
         </button>
@@ -154,35 +141,29 @@ function Breakdown({ title, rows }: { title: string; rows: (ReportRow & { key: s
             format={(v) => String(v ?? 0)}
             rows={rows.map((row) => ({ label: row.name, value: row.conversations }))}
           />
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Chats</th>
-                  <th scope="col">Closed</th>
-                  <th scope="col">First response (median)</th>
-                  <th scope="col">Resolution (median)</th>
-                  <th scope="col">Satisfaction</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={row.key}>
-                    <th scope="row">{row.name}</th>
-                    <td>{row.conversations}</td>
-                    <td>{row.closed}</td>
-                    <td>{formatSeconds(row.firstResponseP50Seconds)}</td>
-                    <td>{formatSeconds(row.resolutionP50Seconds)}</td>
-                    <td>
-                      {rating(row.satisfactionAverage)}{' '}
-                      <span className="muted">({row.satisfactionCount})</span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            columns={[
+              'Name',
+              'Chats',
+              'Closed',
+              'First response (median)',
+              'Resolution (median)',
+              'Satisfaction',
+            ]}
+          >
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">{row.name}</th>
+                <td>{row.conversations}</td>
+                <td>{row.closed}</td>
+                <td>{formatSeconds(row.firstResponseP50Seconds)}</td>
+                <td>{formatSeconds(row.resolutionP50Seconds)}</td>
+                <td>
+                  {rating(row.satisfactionAverage)} <span className="muted">({row.satisfactionCount})</span>
+                </td>
+              </tr>
+            ))}
+          </Table>
         </>
       )}
     </section>

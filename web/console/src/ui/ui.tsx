@@ -1,4 +1,13 @@
-import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react'
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type TextareaHTMLAttributes,
+  useCallback,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react'
 import { messageOf } from '../api.js'
 
 /** Loads data for a screen; `reload` fetches again. Errors carry the server's message. */
@@ -83,6 +92,43 @@ export function Field({
         </small>
       ) : null}
     </div>
+  )
+}
+
+type Controlled<A> = Omit<A, 'value' | 'onChange' | 'id'> & {
+  label: string
+  hint?: string
+  value: string | number
+  onChange: (value: string) => void
+}
+
+/** A labelled text input whose value is the caller's state. */
+export function TextInput({
+  label,
+  hint,
+  value,
+  onChange,
+  ...rest
+}: Controlled<InputHTMLAttributes<HTMLInputElement>>) {
+  return (
+    <Field label={label} {...(hint ? { hint } : {})}>
+      {(p) => <input {...p} {...rest} value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
+  )
+}
+
+/** A labelled text area whose value is the caller's state. */
+export function TextArea({
+  label,
+  hint,
+  value,
+  onChange,
+  ...rest
+}: Controlled<TextareaHTMLAttributes<HTMLTextAreaElement>>) {
+  return (
+    <Field label={label} {...(hint ? { hint } : {})}>
+      {(p) => <textarea {...p} {...rest} value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
   )
 }
 
@@ -189,5 +235,33 @@ export function ConfirmButton({
         Cancel
       </button>
     </span>
+  )
+}
+
+/** A table that scrolls sideways on narrow screens, with its column headers. */
+export function Table({
+  columns,
+  className,
+  children,
+}: {
+  columns: string[]
+  className?: string
+  children: ReactNode
+}) {
+  return (
+    <div className="table-wrap">
+      <table className={className}>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   )
 }
