@@ -142,7 +142,10 @@ describe('the React agent console in a real browser', () => {
       .poll(() => agent.evaluate<string[]>('window.__notifications'))
       .toContainEqual(expect.stringContaining('Vera started a chat'))
     expect(await agent.evaluate<number>('window.__beeps')).toBeGreaterThan(0)
-    await item.click()
+    await agent.screenshot({ path: join(ARTIFACTS, 'console-inbox.png') })
+    // Keyboard: Alt+↓ opens the queue's next conversation, and focus lands on its heading.
+    await agent.keyboard.press('Alt+ArrowDown')
+    await expect.poll(() => agent.evaluate<string>('document.activeElement?.id')).toBe('conversation-title')
     await expect.poll(() => transcript(agent)).toEqual([HOSTILE])
     expect(await agent.locator('.log img, .log script').count()).toBe(0)
     const panel = agent.getByRole('complementary', { name: 'Visitor' })

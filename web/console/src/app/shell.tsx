@@ -38,7 +38,7 @@ function Frame({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const [menuOpen, setMenuOpen] = useState(false)
   const visible = allowed(screen, me.role)
   return (
-    <div className="shell">
+    <div className={menuOpen ? 'shell menu-open' : 'shell'}>
       <a className="skip" href="#main">
         Skip to content
       </a>
@@ -50,7 +50,7 @@ function Frame({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           type="button"
           className="menu-toggle"
           aria-expanded={menuOpen}
-          aria-controls="console-nav"
+          aria-controls="console-nav console-account"
           onClick={() => setMenuOpen(!menuOpen)}
         >
           Menu
@@ -109,7 +109,7 @@ function Account({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
     onSignedOut()
   }
   return (
-    <div className="account">
+    <div className="account" id="console-account">
       <span className="me">
         {me.name} <span className="role">({me.role})</span>
       </span>

@@ -20,6 +20,15 @@ export function ConversationPane({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null)
   const [loadingEarlier, setLoadingEarlier] = useState(false)
   const highlight = Number(useLocation().search.get('seq') ?? 0)
+  const title = useRef<HTMLHeadingElement>(null)
+  const known = c !== undefined
+  // Opening a conversation is a route change: focus its heading so screen readers announce it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per opening, not on every rename
+  useEffect(() => {
+    if (!known) return
+    title.current?.focus()
+    document.title = `${c.visitor.name ?? 'Visitor'} · Parley`
+  }, [known])
 
   // A deep link may name a conversation the inbox has not listed.
   useEffect(() => {
@@ -29,7 +38,6 @@ export function ConversationPane({ id }: { id: string }) {
       .catch((e) => setError(messageOf(e)))
   }, [id, live])
   // The newest page first; more on request. Seeing a highlighted search hit may need older pages.
-  const known = c !== undefined
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new lowest seq may call for the next page
   useEffect(() => {
     if (!known) return
@@ -68,7 +76,7 @@ export function ConversationPane({ id }: { id: string }) {
           <a className="back" {...linkProps('/')}>
             ← Inbox
           </a>
-          <h1 id="conversation-title" tabIndex={-1}>
+          <h1 id="conversation-title" tabIndex={-1} ref={title}>
             {c.visitor.name ?? 'Visitor'}
           </h1>
           <span className={`status ${c.status}`}>

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { api, messageOf } from '../api.js'
 import { useDirectory } from '../app/directory.js'
 import { useLive, useLiveClient } from '../app/live-context.js'
-import { linkProps } from '../app/router.js'
+import { linkProps, navigate } from '../app/router.js'
 import { ConversationPane } from '../conversation/conversation.js'
 import { unreadOf } from '../live/live.js'
 import type { ConversationView, Page } from '../types.js'
@@ -66,6 +66,20 @@ export function InboxScreen({ path }: { path: string }) {
   const listed = all
     .filter((c) => queue.holds(c, me, teamIds, closed))
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+  // Alt+↓ and Alt+↑ open the next and previous conversation of the queue, from anywhere.
+  const order = listed.map((c) => c.id).join(' ')
+  useEffect(() => {
+    const ids = order ? order.split(' ') : []
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') || ids.length === 0) return
+      e.preventDefault()
+      const at = openId ? ids.indexOf(openId) : -1
+      const next = e.key === 'ArrowDown' ? Math.min(ids.length - 1, at + 1) : Math.max(0, at - 1)
+      navigate(`/c/${encodeURIComponent(ids[next]!)}`)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [order, openId])
   const choose = (id: QueueId) => {
     localStorage.setItem(QUEUE_KEY, id)
     setQueueId(id)
