@@ -324,7 +324,7 @@ export class ChatService {
     const senderId = ctx.kind === 'agent' ? ctx.agentId : ctx.visitorId
     const scanned =
       kind === 'attachment'
-        ? { ...(await this.protector.scanText(ctx.tenantId, text)), revisions: [] }
+        ? { ...(await this.protector.scanText(ctx.tenantId, text, conv.id)), revisions: [] }
         : await this.protector.scanMessage(ctx.tenantId, {
             conversation: conv.id,
             // Notes and replies are separate streams: a split card never spans the two.
@@ -395,6 +395,42 @@ export class ChatService {
     )
     this.#toConversation(conv, note ? 'agents' : 'everyone', { type: 'message', message })
     return ack
+  }
+
+  /**
+   * A line the system adds to a transcript (e.g. "Secure form completed"), stored like a
+   * message and sent to everyone in the conversation. `clientMsgId` makes it idempotent.
+   * The caller composes `text` from facts it controls: it is not passed through redaction.
+   */
+  async appendSystemMessage(conv: ConversationRow, clientMsgId: string, text: string): Promise<MessageView> {
+    const write = {
+      id: timeOrderedId(),
+      tenantId: conv.tenant_id,
+      conversationId: conv.id,
+      clientMsgId,
+      senderKind: 'system',
+      senderId: SYSTEM_SENDER.id,
+      kind: 'event',
+      text,
+      attachmentId: null,
+      redactions: {},
+      createdAt: Date.now(),
+    } as const
+    let stored: Awaited<ReturnType<Store['messages']['write']>>
+    try {
+      stored = await this.store.messages.write(write)
+    } catch (err) {
+      if (err instanceof ConversationMissing)
+        throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'conversation not found', { resource: 'conversation' })
+      throw new ParleyError('PARLEY_ERR_UNAVAILABLE', 'the transcript could not be written', {}, { cause: err })
+    }
+    const message = presentMessage(
+      { ...write, id: stored.id, seq: stored.seq, createdAt: stored.createdAt },
+      SYSTEM_SENDER,
+      null,
+    )
+    if (!stored.duplicate) this.#toConversation(conv, 'everyone', { type: 'message', message })
+    return message
   }
 
   /** An earlier message turned out to hold part of a sensitive value: store and show it redacted. */

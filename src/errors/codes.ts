@@ -41,7 +41,24 @@ export const ERROR_CODES = {
   ],
   PARLEY_ERR_CONFIG_INVALID: [500, 'The server configuration (environment) is invalid.'],
 
-  // watch
+  // secure forms
+  PARLEY_ERR_SECURE_FORM_URL_REFUSED: [
+    400,
+    'The secure-form destination is not https, carries credentials, or targets a private address.',
+  ],
+  PARLEY_ERR_SECURE_FORM_NOT_CONFIGURED: [409, 'The tenant has no secure-form destination; an admin sets one first.'],
+  PARLEY_ERR_SECURE_FORM_KIND_DISABLED: [400, 'The tenant has not enabled this kind of secure form.'],
+  PARLEY_ERR_SECURE_FORM_FIELDS_INVALID: [
+    400,
+    'A submitted field is missing or invalid; `issues` names each field (never its value).',
+  ],
+  PARLEY_ERR_SECURE_FORM_EXPIRED: [410, 'The secure form has expired; ask the agent for a new one.'],
+  PARLEY_ERR_SECURE_FORM_CLOSED: [409, 'The secure form was already used, cancelled, or locked after failed attempts.'],
+  PARLEY_ERR_SECURE_FORM_DESTINATION_FAILED: [
+    502,
+    "The tenant's endpoint did not accept the form; nothing was kept, submit it again.",
+  ],
+
   PARLEY_ERR_WATCH_TRANSITION: [409, 'The alert is not in a state that allows this lifecycle step.'],
   PARLEY_ERR_WATCH_ACK_INVALID: [400, 'Acknowledging as expected needs a note and an expiry within 30 days.'],
   PARLEY_ERR_WATCH_REPLAY_UNREADABLE: [400, 'The replay events file cannot be opened or read.'],
@@ -63,10 +80,10 @@ export const ERROR_CODES = {
   PARLEY_ERR_PROTECT_PATTERN_UNSAFE: [400, 'A custom pattern is invalid or not linear-time safe.'],
   PARLEY_ERR_PROTECT_PATTERN_TEST_FAILED: [400, 'A custom pattern does not match its `test` string.'],
   PARLEY_ERR_PROTECT_TOKENIZER_MISSING: [500, 'The policy tokenizes but no tokenizer was given.'],
-  PARLEY_ERR_PROTECT_TOKENIZE_UNAVAILABLE: [
-    400,
-    'Tokenization needs the vault, which this version does not have yet; use mask or remove.',
-  ],
+  PARLEY_ERR_PROTECT_TOKENIZE_UNAVAILABLE: [400, 'Tokenization needs a vault, and this process runs without one.'],
+  PARLEY_ERR_REVEAL_SELF_APPROVAL: [403, 'A reveal must be approved by an admin other than the requester.'],
+  PARLEY_ERR_REVEAL_NOT_APPROVED: [403, 'The reveal request is pending or was denied.'],
+  PARLEY_ERR_REVEAL_EXPIRED: [410, 'The reveal window has closed; request again.'],
   PARLEY_ERR_PROTECT_INPUT_INVALID: [400, 'A redact input line is not JSON `{id, text}`.'],
 } as const satisfies Record<string, readonly [number, string]>
 

@@ -74,6 +74,28 @@ export type ParleyEvent =
       /** Messages returned on this page. */
       results: number
     })
+  | (Base<'protect.reveal_requested'> & {
+      requestId: string
+      tokenId: string
+      category: string
+      conversationId: string | null
+      /** Why the value is needed, as the requester typed it (never the value). */
+      reason: string
+      state: 'pending' | 'approved'
+    })
+  | (Base<'protect.reveal_decided'> & {
+      requestId: string
+      tokenId: string
+      requesterId: string
+      decision: 'approved' | 'denied'
+    })
+  | (Base<'protect.revealed'> & {
+      /** A tokenized value was shown to the actor (the masked-value reveal signal). */
+      requestId: string
+      tokenId: string
+      category: string
+      conversationId: string | null
+    })
   | (Base<'attachment.uploaded' | 'attachment.downloaded'> & {
       conversationId: string
       attachmentId: string
@@ -93,6 +115,7 @@ export type ParleyEvent =
         | 'protect_policy'
         | 'webhook'
         | 'watch_policy'
+        | 'secure_form_config'
       action: 'create' | 'update' | 'delete'
       resourceId: string
     })
@@ -110,6 +133,19 @@ export type ParleyEvent =
       response: 'throttle_widget' | 'suspend_agent'
       target: string
       until?: string
+    })
+  | (Base<'secure_form.requested'> & {
+      conversationId: string
+      formId: string
+      kind: 'card' | 'bank_account' | 'custom'
+    })
+  | (Base<'secure_form.completed'> & {
+      /** How a secure form ended; never a submitted value (a card's last four digits at most). */
+      conversationId: string
+      formId: string
+      kind: 'card' | 'bank_account' | 'custom'
+      outcome: 'completed' | 'failed' | 'cancelled'
+      last4?: string
     })
   | (Base<'access.denied'> & { action: string; resource: string; reason: string })
   | (Base<'ws.rejected'> & { reason: string; code: string; siteId?: string; pageOrigin?: string })

@@ -48,6 +48,17 @@ const customPatternSchema = z.strictObject({
   mode: modeSpecSchema.optional(),
 })
 
+/** Who may see a tokenized value again, and how (defaults: admins, after a second admin approves, 15 minutes). */
+const revealSchema = z.strictObject({
+  roles: z
+    .array(z.enum(['admin', 'agent']))
+    .min(1)
+    .max(2)
+    .optional(),
+  requireApproval: z.boolean().optional(),
+  windowMinutes: z.number().int().min(1).max(60).optional(),
+})
+
 /** The policy document as JSON (see docs/protect.md): validated with zod, unknown keys refused. */
 export const policySchema = z.strictObject({
   version: z.literal(1),
@@ -55,6 +66,7 @@ export const policySchema = z.strictObject({
   categories: z.partialRecord(z.enum(BUILTIN_TYPES), modeSpecSchema).optional(),
   phoneRegions: z.array(z.string().length(2)).min(1).max(16).optional(),
   customPatterns: z.array(customPatternSchema).max(32).optional(),
+  reveal: revealSchema.optional(),
 })
 
 /** A policy document before validation. */
@@ -67,6 +79,14 @@ export interface CompiledPolicy {
   readonly phoneRegions: readonly CountryCode[]
   /** True when some category is tokenized, so a tokenizer is required. */
   readonly tokenizes: boolean
+  readonly reveal: RevealPolicy
+}
+
+/** Who may reveal a tokenized value, whether a second person must approve, and for how long. */
+export interface RevealPolicy {
+  readonly roles: ReadonlySet<'admin' | 'agent'>
+  readonly requireApproval: boolean
+  readonly windowMs: number
 }
 
 /** The strict default: everything removed, except card numbers masked to their last four digits. */
@@ -167,7 +187,12 @@ export function compilePolicy(input: unknown): CompiledPolicy {
     phoneRegions.push(code)
   }
   const tokenizes = [...modes.values()].some((s) => s.mode === 'tokenize')
-  return { modes, customPatterns, phoneRegions, tokenizes }
+  const reveal: RevealPolicy = {
+    roles: new Set(doc.reveal?.roles ?? ['admin']),
+    requireApproval: doc.reveal?.requireApproval ?? true,
+    windowMs: (doc.reveal?.windowMinutes ?? 15) * 60_000,
+  }
+  return { modes, customPatterns, phoneRegions, tokenizes, reveal }
 }
 
 /** The mode for a category (custom types not in the policy fall back to remove). */

@@ -46,10 +46,10 @@ export function protectRoutes({
       handler: async (req, { body }) => {
         const ctx = agentOf(req)
         const compiled = compilePolicy(body)
-        if (compiled.tokenizes) {
+        if (compiled.tokenizes && !protector.canTokenize) {
           throw new ParleyError(
             'PARLEY_ERR_PROTECT_TOKENIZE_UNAVAILABLE',
-            'tokenize keeps values in the vault, which this version does not have yet; use mask or remove',
+            'tokenize keeps values in the vault, and this server runs without one; use mask or remove',
           )
         }
         const document = policySchema.parse(body)
@@ -75,7 +75,10 @@ export function protectRoutes({
       handler: async (req, { body }) => {
         const doc =
           body.policy ?? (await store.directory.protectPolicy(agentOf(req).tenantId)) ?? DEFAULT_POLICY
-        const result = scanText(body.text, compilePolicy(doc))
+        // A dry run keeps nothing: tokenized values show as a placeholder token.
+        const result = scanText(body.text, compilePolicy(doc), {
+          tokenizer: { tokenize: ({ type }) => `[${type}:tok_preview]` },
+        })
         return {
           text: result.text,
           findings: result.findings,

@@ -22,6 +22,7 @@ import { MessageProtector, protectRoutes } from '../protect/index.js'
 import { reportsRoutes } from '../reports/index.js'
 import { SearchService, searchRoutes } from '../search/index.js'
 import { Store } from '../store/index.js'
+import { loadMasterKey, RevealService, TenantKeyring, TokenVault, vaultRoutes } from '../vault/index.js'
 import {
   plannedResponses,
   renderAlertMail,
@@ -118,9 +119,19 @@ export async function buildApp(
     metrics.commitSeconds.observe(ms / 1000)
   }
   const bus = await createBus(config.nodeId, config.redisUrl, (err) => app.log.error({ err }, 'bus error'))
+  // The vault's master key never enters the database: PARLEY_MASTER_KEY, or a 0600 key file.
+  const master = loadMasterKey({ env: config.masterKey, file: join(config.dataDir, 'master.key') })
+  if (master.source === 'created')
+    app.log.warn(
+      { file: join(config.dataDir, 'master.key') },
+      'created the vault master key file: back it up apart from the database (without it, tokenized values are lost)',
+    )
+  const keyring = new TenantKeyring(store, master.key)
+  const tokenVault = new TokenVault(store, keyring)
   const protector = new MessageProtector((tenantId) => store.directory.protectPolicy(tenantId), {
     // Only bench:chat sets this, to measure what redaction costs; the server says so loudly.
     disabled: config.unsafeDisableRedaction,
+    vault: tokenVault,
   })
   if (config.unsafeDisableRedaction)
     app.log.warn('PARLEY_UNSAFE_DISABLE_REDACTION is set: messages are stored unredacted')
@@ -403,6 +414,19 @@ export async function buildApp(
     ...identityRoutes({ identity, store, events, originOf: (req) => originOf(req) }),
     ...chatRoutes({ chat, sites, store, events, sendMail: mailer ? (mail) => mailer.send(mail) : null }),
     ...protectRoutes({ store, protector, events }),
+    ...vaultRoutes({
+      reveals: new RevealService({
+        store,
+        tokens: tokenVault,
+        events,
+        rules: async (tenantId) => (await protector.policy(tenantId)).reveal,
+        canReadConversation: (ctx, conversationId) =>
+          chat.conversationFor(ctx, conversationId, 'read').then(
+            () => true,
+            () => false,
+          ),
+      }),
+    }),
     ...watchRoutes({ watch, store, events }),
     ...webhookRoutes({ store, events, allowPrivate: config.webhookAllowPrivate }),
     ...searchRoutes({ search }),

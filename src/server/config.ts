@@ -35,6 +35,7 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Parley <parley@localhost>'),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  PARLEY_MASTER_KEY: z.string().min(1).optional(),
   SEARCH_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43,}$/, 'SEARCH_KEY must be at least 32 random bytes in base64url')
@@ -61,6 +62,8 @@ export interface ParleyConfig {
   webhookAllowPrivate: boolean
   /** Secret the per-tenant search keys derive from; unset: generated on first start and kept in the database. */
   searchKey: string | undefined
+  /** The vault's master key (base64, 32 bytes); unset: the key file DATA_DIR/master.key, created on first start. */
+  masterKey: string | undefined
   /** Benchmark only: store messages without redaction (bench:chat measures the cost of redaction). */
   unsafeDisableRedaction: boolean
   /** WebSocket limits: frame size, sustained frames per second, burst, buffered bytes. */
@@ -99,6 +102,7 @@ export function loadConfig(
     mailFrom: e.MAIL_FROM,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
     searchKey: e.SEARCH_KEY,
+    masterKey: e.PARLEY_MASTER_KEY,
     ws: {
       maxFrameBytes: 64 * 1024,
       framesPerSecond: e.WS_FRAMES_PER_SECOND,

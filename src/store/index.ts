@@ -23,4 +23,8 @@ export type {
   SearchIndexRepo,
   SearchIndexState,
 } from './search-index.js'
+/** Secure-form destinations and requested forms (never a submitted value). */
+export type { SecureFormConfigRow, SecureFormKindName, SecureFormRow } from './secure-forms.js'
 export { Store } from './store.js'
+/** Vault rows: wrapped tenant keys, sealed tokenized values, reveal requests. */
+export type { NewProtectToken, ProtectTokenRow, RevealRequestRow, TenantKeyRow, VaultRepo } from './vault.js'

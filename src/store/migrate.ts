@@ -6,6 +6,8 @@ import { watchMigration } from './migrations/003-watch.js'
 import { webhooksMigration } from './migrations/004-webhooks.js'
 import { watchPolicyMigration } from './migrations/005-watch-policy.js'
 import { searchMigration } from './migrations/006-search.js'
+import { vaultMigration } from './migrations/007-vault.js'
+import { secureFormsMigration } from './migrations/008-secure-forms.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
@@ -16,6 +18,8 @@ function migrations(conn: StoreConnection): Record<string, Migration> {
     '004-webhooks': webhooksMigration,
     '005-watch-policy': watchPolicyMigration,
     '006-search': searchMigration(conn.traits),
+    '007-vault': vaultMigration(conn.traits),
+    '008-secure-forms': secureFormsMigration,
   }
 }
 

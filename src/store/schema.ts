@@ -251,6 +251,77 @@ export interface SearchStateTable {
   lease_until: number
 }
 
+/** A tenant's data key of one purpose and version, wrapped (encrypted) by the master key. */
+export interface TenantKeyTable {
+  tenant_id: string
+  version: number
+  purpose: string
+  /** Which master key wrapped it, so a rotated master key can still unwrap older rows. */
+  master_key_id: string
+  wrapped: Buffer
+  created_at: number
+}
+
+/** A value redaction tokenized, sealed under the tenant's token key (AES-256-GCM). */
+export interface ProtectTokenTable {
+  id: string
+  tenant_id: string
+  type: string
+  key_version: number
+  sealed: Buffer
+  conversation_id: string | null
+  created_at: number
+}
+
+/** A request to see a tokenized value: who, why, who approved, until when. */
+export interface RevealRequestTable {
+  id: string
+  tenant_id: string
+  token_id: string
+  requester_id: string
+  reason: string
+  state: 'pending' | 'approved' | 'denied'
+  decided_by: string | null
+  created_at: number
+  decided_at: number | null
+  expires_at: number | null
+  reveals: Generated<number>
+}
+
+export interface SecureFormConfigTable {
+  tenant_id: string
+  /** Where submitted secure forms are posted (https; see docs/protect.md#secure-forms). */
+  url: string
+  /** HMAC key for the signature header (the tenant saw it once, when it was generated). */
+  secret: string
+  /** JSON array of the form kinds agents may request, e.g. ["card","bank_account"]. */
+  kinds: string
+  /** The label of a `custom` form when the agent gives none. */
+  custom_label: string | null
+  updated_at: number
+}
+
+export interface SecureFormTable {
+  id: string
+  tenant_id: string
+  conversation_id: string
+  /** The one visitor who may fill it in (the conversation's). */
+  visitor_id: string
+  site_id: string
+  kind: 'card' | 'bank_account' | 'custom'
+  label: string | null
+  /** pending → sending → completed; or cancelled, or locked after too many failed attempts. Never a value. */
+  status: 'pending' | 'sending' | 'completed' | 'cancelled' | 'locked'
+  /** Refused or undeliverable submissions so far. */
+  attempts: number
+  requested_by: string
+  /** Seq of the transcript's "Secure form requested" message (the widget shows the form there). */
+  request_seq: number
+  created_at: number
+  expires_at: number
+  closed_at: number | null
+}
+
 export interface Database {
   tenants: TenantTable
   instance: InstanceTable
@@ -276,6 +347,11 @@ export interface Database {
   search_terms: SearchTermTable
   search_dirty: SearchDirtyTable
   search_state: SearchStateTable
+  tenant_keys: TenantKeyTable
+  protect_tokens: ProtectTokenTable
+  reveal_requests: RevealRequestTable
+  secure_form_configs: SecureFormConfigTable
+  secure_forms: SecureFormTable
 }
 
 export type ConversationRow = Selectable<ConversationTable>

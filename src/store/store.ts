@@ -8,6 +8,8 @@ import { MessageWriter } from './message-writer.js'
 import { migrateToLatest } from './migrate.js'
 import { ReportsRepo } from './reports.js'
 import { SearchIndexRepo } from './search-index.js'
+import { SecureFormRepo } from './secure-forms.js'
+import { VaultRepo } from './vault.js'
 
 /**
  * The data layer every capability goes through. Message-like bodies are encoded and decoded
@@ -21,6 +23,8 @@ export class Store {
   readonly messages: MessageWriter
   readonly search: SearchIndexRepo
   readonly reports: ReportsRepo
+  readonly secureForms: SecureFormRepo
+  readonly vault: VaultRepo
   #codec: BodyCodec = utf8BodyCodec
 
   private constructor(conn: StoreConnection) {
@@ -31,6 +35,8 @@ export class Store {
     this.content = new ContentRepo(conn.db, codec)
     this.search = new SearchIndexRepo(conn.db, codec)
     this.reports = new ReportsRepo(conn.db)
+    this.secureForms = new SecureFormRepo(conn.db)
+    this.vault = new VaultRepo(conn.db)
     this.messages = new MessageWriter(
       conn.writer
         ? conn.writer.commit
