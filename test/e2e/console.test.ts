@@ -28,6 +28,7 @@ describe('the React agent console in a real browser', () => {
   let visitorCtx: BrowserContext
   let visitor: Page
   const dialogs: string[] = []
+  let conversationId = ''
 
   beforeAll(async () => {
     s = await startBrowserServer()
@@ -146,6 +147,7 @@ describe('the React agent console in a real browser', () => {
     // Keyboard: Alt+↓ opens the queue's next conversation, and focus lands on its heading.
     await agent.keyboard.press('Alt+ArrowDown')
     await expect.poll(() => agent.evaluate<string>('document.activeElement?.id')).toBe('conversation-title')
+    conversationId = decodeURIComponent(new URL(agent.url()).pathname.split('/').pop()!)
     await expect.poll(() => transcript(agent)).toEqual([HOSTILE])
     expect(await agent.locator('.log img, .log script').count()).toBe(0)
     const panel = agent.getByRole('complementary', { name: 'Visitor' })
@@ -313,6 +315,57 @@ describe('the React agent console in a real browser', () => {
     expect(dialogs).toEqual([])
   })
 
+  it('pages back through a long history, transfers to a team, claims back, and labels', async () => {
+    const post = async (path: string, data: unknown) => {
+      const res = await agentCtx.request.post(`${s.url}${path}`, { headers: { 'x-parley-csrf': '1' }, data })
+      expect(res.status(), await res.text()).toBeLessThan(300)
+      return res.json()
+    }
+    const id = conversationId
+    for (let i = 1; i <= 60; i++) {
+      await post(`/api/v1/conversations/${id}/messages`, { clientMsgId: `bulk-${i}`, text: `Bulk line ${i}` })
+    }
+    await post('/api/v1/teams', { name: 'Cards', agentIds: [] })
+    await post('/api/v1/labels', { name: 'vip', color: '#aa0000' })
+
+    await agent.goto(`${s.url}/console/c/${encodeURIComponent(id)}`)
+    await agent.getByText('Bulk line 60').waitFor()
+    expect(await agent.getByText('Bulk line 1', { exact: true }).count()).toBe(0)
+    await agent.getByRole('button', { name: 'Load earlier messages' }).click()
+    await agent.getByText('Bulk line 1', { exact: true }).waitFor()
+    await expect.poll(() => transcript(agent)).toHaveLength(66)
+    expect(await agent.getByRole('button', { name: 'Load earlier messages' }).count()).toBe(0)
+
+    // Away, so the router does not hand the chat straight back: it waits in the queue.
+    await agent.getByLabel('Status').selectOption('away')
+    await expect.poll(() => s.parley.chat.router.anyAgentAvailable(s.tenant.tenantId)).toBe(false)
+    await agent.getByRole('button', { name: 'Transfer' }).click()
+    await agent.getByLabel('Transfer to').selectOption({ label: 'Cards' })
+    await agent.getByRole('button', { name: 'Transfer', exact: true }).last().click()
+    await agent.locator('.conversation-head .status').filter({ hasText: 'waiting' }).waitFor()
+    await agent.getByRole('button', { name: /^Unassigned/ }).click()
+    await agent
+      .getByRole('list', { name: 'Unassigned conversations' })
+      .getByRole('link', { name: /Vera/ })
+      .waitFor()
+    await agent.getByRole('button', { name: 'Claim' }).click()
+    await agent.locator('.conversation-head .status').filter({ hasText: 'assigned' }).waitFor()
+    await agent.getByLabel('Status').selectOption('online')
+
+    await agent.getByRole('button', { name: 'Labels' }).click()
+    await agent.getByRole('checkbox', { name: 'vip' }).check()
+    await agent.getByRole('button', { name: /^Mine/ }).click()
+    await expect
+      .poll(() =>
+        agent
+          .getByRole('list', { name: 'Mine conversations' })
+          .getByRole('link', { name: /Vera/ })
+          .textContent(),
+      )
+      .toContain('vip')
+    expect(dialogs).toEqual([])
+  }, 40_000)
+
   it('works at phone width: menu, list, conversation, reply, close and reopen', async () => {
     const phone = await s.browser.newContext({
       viewport: { width: 390, height: 800 },
@@ -348,5 +401,12 @@ describe('the React agent console in a real browser', () => {
     await reply.waitFor()
     await phone.close()
     expect(dialogs).toEqual([])
+  })
+
+  it('signs out', async () => {
+    await agent.getByRole('button', { name: 'Sign out' }).click()
+    await agent.getByRole('button', { name: 'Sign in' }).waitFor()
+    const res = await agentCtx.request.get(`${s.url}/api/v1/auth/me`)
+    expect(res.status()).toBe(401)
   })
 })

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { summarizeAlert } from '../admin/alerts.js'
 import { api } from '../api.js'
 import { Live } from '../live/live.js'
@@ -11,8 +11,15 @@ import { allowed, SCREENS, screenFor } from './screens.js'
 
 /** The signed-in console: header, nav built from the screen list, alert banner, the current screen. */
 export function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const signedOut = useRef(onSignedOut)
+  signedOut.current = onSignedOut
+  // One connection per signed-in agent, whatever else renders.
   const live = useMemo(
-    () => new Live(me, (chat) => announceNewChat(chat, (id) => navigate(`/c/${encodeURIComponent(id)}`))),
+    () =>
+      new Live(me, {
+        onNewChat: (chat) => announceNewChat(chat, (id) => navigate(`/c/${encodeURIComponent(id)}`)),
+        onSessionEnded: () => signedOut.current(),
+      }),
     [me],
   )
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { api } from '../api.js'
 import { useDirectory } from '../app/directory.js'
 import { useLive, useLiveClient } from '../app/live-context.js'
@@ -117,18 +117,18 @@ function Labels({ c }: { c: ConversationView }) {
   const live = useLiveClient()
   const labels = useDirectory('labels')
   const action = useAction()
-  const set = (labelId: string, on: boolean) =>
-    action.run(async () => {
-      const labelIds = on ? [...c.labels, labelId] : c.labels.filter((l) => l !== labelId)
-      const v = await api<ConversationView>(
-        'PUT',
-        `/api/v1/conversations/${encodeURIComponent(c.id)}/labels`,
-        {
-          labelIds,
-        },
-      )
-      live.upsertConversations([v])
-    })
+  // Ticked at once; the server's answer (or its refusal) settles it.
+  const [selected, setSelected] = useState(c.labels)
+  useEffect(() => setSelected(c.labels), [c.labels])
+  const set = async (labelId: string, on: boolean) => {
+    const labelIds = on ? [...selected, labelId] : selected.filter((l) => l !== labelId)
+    setSelected(labelIds)
+    const v = await action.run(() =>
+      api<ConversationView>('PUT', `/api/v1/conversations/${encodeURIComponent(c.id)}/labels`, { labelIds }),
+    )
+    if (v) live.upsertConversations([v])
+    else setSelected(c.labels)
+  }
   return (
     <fieldset className="popover">
       <legend>Labels</legend>
@@ -137,7 +137,7 @@ function Labels({ c }: { c: ConversationView }) {
         <label key={l.id} className="inline label-chip">
           <input
             type="checkbox"
-            checked={c.labels.includes(l.id)}
+            checked={selected.includes(l.id)}
             disabled={action.busy}
             onChange={(e) => set(l.id, e.target.checked)}
           />{' '}

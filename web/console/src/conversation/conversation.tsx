@@ -139,7 +139,7 @@ function Transcript({
   }, [newest, pending.length, highlight])
   return (
     <div className="transcript">
-      {thread && thread.firstSeq > 1 ? (
+      {thread && Number.isFinite(thread.firstSeq) && thread.firstSeq > 1 ? (
         <button type="button" className="earlier" onClick={onEarlier} disabled={loadingEarlier}>
           Load earlier messages
         </button>

@@ -19,7 +19,10 @@ export interface Pending {
   error: string | null
 }
 
-/** The loaded part of a transcript: messages by seq, and the lowest seq loaded (1 = all of it). */
+/**
+ * The loaded part of a transcript (only for conversations the agent opened): messages by seq,
+ * and the lowest seq loaded (1 = all of it; Infinity while the first page is on its way).
+ */
 export interface Thread {
   bySeq: ReadonlyMap<number, MessageView>
   firstSeq: number
@@ -47,6 +50,8 @@ export interface LiveState {
 export type NewChat = { conversation: ConversationView; reason: 'unassigned' | 'assigned' }
 
 const HISTORY_PAGE = 50
+/** Transcripts resumed after a reconnect; older ones are dropped and loaded again when opened. */
+const RESUME_AT_MOST = 40
 const TYPING_SHOWN_MS = 8000
 const PING_EVERY_MS = 20_000
 const STATUS_KEY = 'parley.console.status'
@@ -75,9 +80,11 @@ export class Live {
   #lastFrameAt = 0
   #typingTimer: ReturnType<typeof setInterval>
 
+  #loading = new Set<string>()
+
   constructor(
     readonly me: Me,
-    private readonly onNewChat: (chat: NewChat) => void,
+    private readonly hooks: { onNewChat: (chat: NewChat) => void; onSessionEnded: () => void },
   ) {
     const saved = localStorage.getItem(STATUS_KEY)
     this.#state = {
@@ -131,11 +138,16 @@ export class Live {
       this.#lastFrameAt = Date.now()
       this.#onFrame(JSON.parse(String(ev.data)) as ServerFrame)
     }
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.#ws !== ws) return
       this.#ws = null
       if (this.#pingTimer) clearInterval(this.#pingTimer)
       this.#set({ connection: 'offline', typing: new Map() })
+      // 4003: the session is unknown or expired; 4004: it ended (signed out, or disabled).
+      if (ev.code === 4003 || ev.code === 4004) {
+        this.#stopped = true
+        this.hooks.onSessionEnded()
+      }
       if (this.#stopped) return
       this.#retryTimer = setTimeout(() => this.#connect(), this.#retryMs)
       this.#retryMs = Math.min(this.#retryMs * 2, 5000)
@@ -160,7 +172,17 @@ export class Live {
         this.#set({ connection: 'online', epoch: this.#state.epoch + 1 })
         this.upsertConversations(f.conversations)
         this.#send({ type: 'presence.set', status: this.#state.status })
-        // Resume first, then resend: the replay brings whatever an earlier attempt stored.
+        // Resume first, then resend: the replay brings whatever an earlier attempt stored. Only
+        // the most recently active transcripts, so a reconnect never floods the frame limit.
+        const recent = [...this.#state.threads]
+          .filter(([, t]) => Number.isFinite(t.firstSeq))
+          .map(([id]) => id)
+          .sort(
+            (a, b) =>
+              updatedAt(this.#state.conversations.get(b)) - updatedAt(this.#state.conversations.get(a)),
+          )
+          .slice(0, RESUME_AT_MOST)
+        this.#set({ threads: new Map(recent.map((id) => [id, this.#state.threads.get(id)!])) })
         for (const [id, thread] of this.#state.threads) {
           this.#send({ type: 'resume', conversationId: id, afterSeq: lastSeqOf(thread) })
         }
@@ -234,13 +256,13 @@ export class Live {
     const prev = this.#state.conversations.get(next.id)
     this.upsertConversations([next])
     if (next.status === 'open' && next.agentId === null && prev?.status !== 'open') {
-      this.onNewChat({ conversation: next, reason: 'unassigned' })
+      this.hooks.onNewChat({ conversation: next, reason: 'unassigned' })
     } else if (
       next.agentId === this.me.agentId &&
       prev?.agentId !== this.me.agentId &&
       next.status !== 'closed'
     ) {
-      this.onNewChat({ conversation: next, reason: 'assigned' })
+      this.hooks.onNewChat({ conversation: next, reason: 'assigned' })
     }
   }
 
@@ -267,6 +289,16 @@ export class Live {
 
   #addMessages(conversationId: string, messages: readonly MessageView[], firstSeq?: number): void {
     const thread = this.#state.threads.get(conversationId)
+    const conv = this.#state.conversations.get(conversationId)
+    const maxSeq = Math.max(0, ...messages.map((m) => m.seq))
+    if (!thread && firstSeq === undefined) {
+      // Not opened here: only the unread count moves; the transcript loads when it is opened.
+      if (conv && maxSeq > conv.lastSeq)
+        this.#set({
+          conversations: withEntry(this.#state.conversations, conversationId, { ...conv, lastSeq: maxSeq }),
+        })
+      return
+    }
     const bySeq = new Map(thread?.bySeq ?? [])
     for (const m of messages) bySeq.set(m.seq, m)
     const ids = new Set(messages.map((m) => m.clientMsgId))
@@ -276,8 +308,6 @@ export class Live {
         p.conversationId !== conversationId ||
         !(ids.has(p.clientMsgId) || (p.ack !== null && seqs.has(p.ack.seq))),
     )
-    const maxSeq = Math.max(0, ...messages.map((m) => m.seq))
-    const conv = this.#state.conversations.get(conversationId)
     const lowest = Math.min(...bySeq.keys())
     this.#set({
       threads: withEntry(this.#state.threads, conversationId, {
@@ -301,19 +331,33 @@ export class Live {
    * no gaps, so a page is simply the range below the lowest loaded seq.
    */
   async loadHistory(conversationId: string): Promise<void> {
+    if (this.#loading.has(conversationId)) return
     const thread = this.#state.threads.get(conversationId)
     const conv = this.#state.conversations.get(conversationId)
-    // The first load asks for everything from its starting point on, so live messages that
-    // arrived meanwhile are covered too; later pages stop where the loaded part begins.
-    const top = thread ? thread.firstSeq - 1 : null
+    const top = thread && Number.isFinite(thread.firstSeq) ? thread.firstSeq - 1 : null
     if (top !== null && top <= 0) return
+    // The first load reads everything from its starting point on; an empty thread is in place
+    // before it, so live messages that arrive while it is on its way are kept, not missed.
+    if (!thread) {
+      this.#set({
+        threads: withEntry(this.#state.threads, conversationId, {
+          bySeq: new Map(),
+          firstSeq: Number.POSITIVE_INFINITY,
+        }),
+      })
+    }
     const afterSeq = Math.max(0, (top ?? conv?.lastSeq ?? 0) - HISTORY_PAGE)
     const limit = top === null ? 500 : top - afterSeq
-    const page = await api<{ items: MessageView[]; lastSeq: number }>(
-      'GET',
-      `/api/v1/conversations/${encodeURIComponent(conversationId)}/messages${query({ afterSeq, limit })}`,
-    )
-    this.#addMessages(conversationId, page.items, afterSeq + 1)
+    this.#loading.add(conversationId)
+    try {
+      const page = await api<{ items: MessageView[]; lastSeq: number }>(
+        'GET',
+        `/api/v1/conversations/${encodeURIComponent(conversationId)}/messages${query({ afterSeq, limit })}`,
+      )
+      this.#addMessages(conversationId, page.items, afterSeq + 1)
+    } finally {
+      this.#loading.delete(conversationId)
+    }
   }
 
   /** Sends a message or an internal note; it stays pending until its ack and message arrive. */
@@ -383,6 +427,8 @@ export class Live {
     this.#set({ typing: new Map([...this.#state.typing].filter(([, t]) => t.until >= now)) })
   }
 }
+
+const updatedAt = (c: ConversationView | undefined) => (c ? Date.parse(c.updatedAt) : 0)
 
 export function lastSeqOf(thread: Thread): number {
   return Math.max(0, ...thread.bySeq.keys())
