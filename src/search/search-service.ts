@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream } from '../events/index.js'
 import { type AgentContext, actorOf, canAccessConversation } from '../identity/index.js'
-import type { SearchHit, Store } from '../store/index.js'
+import type { SearchHit, Store, StoreOptions } from '../store/index.js'
 import { SearchIndexer } from './indexer.js'
+import { IndexerThread } from './indexer-thread.js'
 import { snippetAround } from './snippet.js'
 import { blindTerm, secretFingerprint, tenantSearchKey, tokenizeForIndex } from './terms.js'
 
@@ -27,6 +28,11 @@ export interface SearchServiceOptions {
   configuredSecret?: string | undefined
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
   indexer?: { intervalMs?: number; batch?: number; settleMs?: number }
+  /**
+   * Run the indexer on a thread of its own that opens the database with these options (the
+   * server does); without it the indexer runs on the caller's thread (tests drive it directly).
+   */
+  indexerThread?: StoreOptions
 }
 
 /**
@@ -41,11 +47,14 @@ export class SearchService {
   readonly #events: EventStream
   readonly #secret: Buffer
   readonly #keys = new Map<string, Buffer>()
+  readonly #opts: SearchServiceOptions
+  #thread: IndexerThread | null = null
 
   private constructor(opts: SearchServiceOptions, secret: Buffer) {
     this.#store = opts.store
     this.#events = opts.events
     this.#secret = secret
+    this.#opts = opts
     this.indexer = new SearchIndexer(opts.store, (t) => this.#keyOf(t), {
       nodeId: opts.nodeId,
       ...opts.indexer,
@@ -197,11 +206,29 @@ export class SearchService {
     return out
   }
 
-  start(): void {
-    this.indexer.start()
+  /** Starts indexing, on its own thread when `indexerThread` was given. */
+  async start(): Promise<void> {
+    const opts = this.#opts
+    if (!opts.indexerThread) return this.indexer.start()
+    this.#thread = new IndexerThread(
+      {
+        store: opts.indexerThread,
+        secret: this.#secret.toString('base64url'),
+        nodeId: opts.nodeId,
+        indexer: opts.indexer ?? {},
+      },
+      (message) => opts.log?.error({ err: { message } }, 'search indexer pass failed'),
+    )
+    await this.#thread.started()
   }
 
-  stop(): Promise<void> {
-    return this.indexer.stop()
+  /** Indexes everything there is right now (where the indexer runs); for callers that must see fresh results. */
+  catchUp(): Promise<void> {
+    return this.#thread ? this.#thread.catchUp() : this.indexer.catchUp()
+  }
+
+  async stop(): Promise<void> {
+    if (this.#thread) await this.#thread.stop()
+    else await this.indexer.stop()
   }
 }

@@ -52,7 +52,7 @@ for (const engine of ENGINES) {
     it('finds a message by its words, whatever their case and accents, with a snippet', async () => {
       const c = await conversation()
       const ack = await say(c.visitor, c.id, 'Hello, my Crème Brûlée order never arrived')
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       const r = await search('creme BRULEE')
       expect(r.status).toBe(200)
       expect(r.body).toEqual({
@@ -75,7 +75,7 @@ for (const engine of ENGINES) {
       const both = await say(c.visitor, c.id, 'zebra refund for my order please')
       await say(c.visitor, c.id, 'zebra refund approved')
       await say(c.visitor, c.id, 'zebra order shipped')
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       const r = await search('zebra refund order')
       expect(r.body.results.map((x: { messageId: string }) => x.messageId)).toEqual([both.id])
       expect((await search('zebra')).body.results).toHaveLength(3)
@@ -90,7 +90,7 @@ for (const engine of ENGINES) {
         // Ids order to the millisecond; two sends within one may come out either way.
         await new Promise((r) => setTimeout(r, 3))
       }
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       const first = await search('walrus', h.adminCookie, '&limit=2')
       expect(first.body.results.map((x: { messageId: string }) => x.messageId)).toEqual([ids[2], ids[1]])
       expect(first.body.nextCursor).toEqual(expect.any(String))
@@ -109,7 +109,7 @@ for (const engine of ENGINES) {
         status: 'assigned',
         agent_id: owner.id,
       })
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       expect((await search('platypus', owner.cookie)).body.results).toHaveLength(2)
       expect((await search('platypus', h.adminCookie)).body.results).toHaveLength(2)
       expect((await search('platypus', other.cookie)).body).toEqual({ results: [], nextCursor: null })
@@ -128,7 +128,7 @@ for (const engine of ENGINES) {
       const theirs = await conversation(visitorIn(other.tenantId, other.siteId))
       await say(mine.visitor, mine.id, 'kangaroo in tenant one')
       await say(theirs.visitor, theirs.id, 'kangaroo in tenant two')
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       const a = await search('kangaroo', h.adminCookie)
       const b = await search('kangaroo', otherCookie)
       expect(a.body.results.map((x: { conversationId: string }) => x.conversationId)).toEqual([mine.id])
@@ -141,7 +141,7 @@ for (const engine of ENGINES) {
     it('cannot find a card number: it was redacted before it was stored', async () => {
       const c = await conversation()
       await say(c.visitor, c.id, 'my card is 4111 1111 1111 1111 thanks wombat')
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       expect((await search('4111')).body.results).toEqual([])
       expect((await search('4111111111111111')).body.results).toEqual([])
       const found = await search('wombat')
@@ -152,13 +152,13 @@ for (const engine of ENGINES) {
     it('drops the old terms of a message that a later message caused to be redacted', async () => {
       const c = await conversation()
       const first = await say(c.visitor, c.id, '4111 1111')
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       const [term] = h.parley.search.blindQuery(h.tenant.tenantId, '4111').hashes
       expect((await h.parley.store.search.postingsOf(first.id)).some((p) => p.equals(term!))).toBe(true)
       expect((await search('4111')).body.results).toHaveLength(1)
       await say(c.visitor, c.id, '1111 1111')
       expect(events.some((e) => e.type === 'message.redacted' && e.messageId === first.id)).toBe(true)
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       expect((await h.parley.store.search.postingsOf(first.id)).some((p) => p.equals(term!))).toBe(false)
       expect((await search('4111')).body.results).toEqual([])
     })
@@ -166,7 +166,7 @@ for (const engine of ENGINES) {
     it('records every search as an event with lengths and counts, never the query text', async () => {
       const c = await conversation()
       await say(c.visitor, c.id, 'ocelot sighting confirmed')
-      await h.parley.search.indexer.catchUp()
+      await h.parley.search.catchUp()
       const before = events.length
       await search('Ocelot sighting')
       const e = events.slice(before).find((x) => x.type === 'transcript.search')

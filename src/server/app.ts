@@ -21,6 +21,7 @@ import {
 import { MessageProtector, protectRoutes } from '../protect/index.js'
 import { reportsRoutes } from '../reports/index.js'
 import { SearchService, searchRoutes } from '../search/index.js'
+import { SecureFormService, secureFormPage, secureFormRoutes } from '../secureform/index.js'
 import { Store } from '../store/index.js'
 import { loadMasterKey, RevealService, TenantKeyring, TokenVault, vaultRoutes } from '../vault/index.js'
 import {
@@ -109,11 +110,12 @@ export async function buildApp(
     app.log.error({ err, eventType: event.type }, 'event listener failed'),
   )
   const metrics = createMetrics(events)
-  const store = await Store.open({
+  const storeOptions = {
     databaseUrl: config.databaseUrl,
     sqlitePath: join(config.dataDir, 'parley.db'),
     sqliteSynchronous: config.sqliteSynchronous,
-  })
+  }
+  const store = await Store.open(storeOptions)
   store.messages.onCommit = (size, ms) => {
     metrics.commitBatch.observe(size)
     metrics.commitSeconds.observe(ms / 1000)
@@ -248,9 +250,30 @@ export async function buildApp(
     nodeId: config.nodeId,
     configuredSecret: config.searchKey,
     log: app.log,
+    // Indexing runs beside the message path, not on it (a small pool is enough for it).
+    indexerThread: { ...storeOptions, poolSize: 2 },
   })
-  search.start()
-  const gateway = new Gateway({ chat, presence, identity, store, events, config, metrics, log: app.log })
+  await search.start()
+  const secureForms = new SecureFormService({
+    store,
+    chat,
+    events,
+    publicUrl: config.publicUrl,
+    allowPrivate: config.webhookAllowPrivate,
+    log: app.log,
+  })
+  await secureForms.init()
+  const gateway = new Gateway({
+    chat,
+    presence,
+    identity,
+    store,
+    events,
+    config,
+    metrics,
+    log: app.log,
+    secureForms,
+  })
   await gateway.init()
   presence.start()
 
@@ -430,6 +453,7 @@ export async function buildApp(
     ...watchRoutes({ watch, store, events }),
     ...webhookRoutes({ store, events, allowPrivate: config.webhookAllowPrivate }),
     ...searchRoutes({ search }),
+    ...secureFormRoutes({ secureForms, nodeId: config.nodeId }),
     ...reportsRoutes({ store }),
   ]
   mountRoutes(app, routes, authenticate)
@@ -581,6 +605,7 @@ export async function buildApp(
         })
       return reply.header('cache-control', 'no-cache').sendFile('index.html', CONSOLE_DIR)
     }
+    await app.register(secureFormPage({ secureForms, pageFile: join(STATIC_DIR, 'secure-form.html') }))
     app.get('/console', consolePage)
     app.get('/console/*', consolePage)
   }

@@ -81,6 +81,12 @@ export interface StoreOptions {
    */
   sqliteSynchronous?: SqliteSync
   poolSize?: number
+  /**
+   * SQLite: run group commits and checkpoints on threads of their own (default). A second
+   * connection opened from a worker thread (the search indexer's) says false: the serving
+   * process already runs them.
+   */
+  threads?: boolean
 }
 
 // int8 (bigint) columns hold epoch milliseconds and sequence numbers, both far below 2^53.
@@ -104,7 +110,7 @@ export function connectStore(opts: StoreOptions): StoreConnection {
   if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true })
   const synchronous = opts.sqliteSynchronous ?? 'NORMAL'
   const database = openSqlite(opts.sqlitePath, synchronous)
-  const file = opts.sqlitePath !== ':memory:'
+  const file = opts.sqlitePath !== ':memory:' && opts.threads !== false
   return {
     db: new Kysely<Database>({
       dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),

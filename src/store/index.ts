@@ -11,6 +11,8 @@ export type { MessageWrite, MessageWriteResult } from './message-writer.js'
 export { ConversationMissing } from './message-writer.js'
 /** Runs the versioned migrations (also done by `Store.open`). */
 export { migrateToLatest } from './migrate.js'
+/** A worker thread running one of this package's modules (TypeScript under tsx in tests). */
+export { startModuleWorker } from './module-worker.js'
 export type { ConversationFacts, FirstResponse, ReportsRepo, SlotCount } from './reports.js'
 /** Reports count per 15-minute slot; the slot length the caller buckets by. */
 export { REPORT_SLOT_MS } from './reports.js'

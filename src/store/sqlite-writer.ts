@@ -1,10 +1,11 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import {
   type BatchCommit,
   ConversationMissing,
   type EncodedMessageWrite,
   type MessageWriteResult,
 } from './message-writer.js'
+import { startModuleWorker } from './module-worker.js'
 
 /** What the writer thread answers for one write of a batch. */
 export type WireResult = MessageWriteResult | { missing: string } | { error: string }
@@ -31,13 +32,7 @@ export class SqliteWriterThread {
   #failed: Error | null = null
 
   constructor(opts: SqliteWriterOptions) {
-    const source = import.meta.url.endsWith('.ts')
-    const entry = new URL(`./sqlite-writer.worker.${source ? 'ts' : 'js'}`, import.meta.url).href
-    // Under tsx/vitest the worker is TypeScript: register the loader inside the thread first.
-    const boot = source
-      ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
-      : `import(${JSON.stringify(entry)})`
-    this.#worker = new Worker(boot, { eval: true, workerData: opts })
+    this.#worker = startModuleWorker(import.meta.url, './sqlite-writer.worker', opts)
     this.#worker.on('message', (reply: WriterReply) => {
       const p = this.#pending.get(reply.id)
       if (!p) return

@@ -1,0 +1,45 @@
+// The search indexer's thread (see indexer-thread.ts): its own database connection, its own event loop.
+import { parentPort, workerData } from 'node:worker_threads'
+import { Store } from '../store/index.js'
+import { SearchIndexer } from './indexer.js'
+import type { IndexerThreadData, IndexerThreadReply, IndexerThreadRequest } from './indexer-thread.js'
+import { tenantSearchKey } from './terms.js'
+
+const data = workerData as IndexerThreadData
+const post = (reply: IndexerThreadReply) => parentPort!.postMessage(reply)
+const store = await Store.open({ ...data.store, migrate: false, threads: false })
+const secret = Buffer.from(data.secret, 'base64url')
+const keys = new Map<string, Buffer>()
+const indexer = new SearchIndexer(
+  store,
+  (tenantId) => {
+    let key = keys.get(tenantId)
+    if (!key) {
+      if (keys.size > 10_000) keys.clear()
+      key = tenantSearchKey(secret, tenantId)
+      keys.set(tenantId, key)
+    }
+    return key
+  },
+  {
+    nodeId: data.nodeId,
+    ...data.indexer,
+    onError: (err) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+  },
+)
+indexer.start()
+post({ type: 'started' })
+parentPort!.on('message', async (msg: IndexerThreadRequest) => {
+  if (msg.type === 'catchUp') {
+    try {
+      await indexer.catchUp()
+      post({ type: 'caughtUp', id: msg.id, error: null })
+    } catch (err) {
+      post({ type: 'caughtUp', id: msg.id, error: err instanceof Error ? err.message : String(err) })
+    }
+    return
+  }
+  await indexer.stop()
+  await store.close()
+  post({ type: 'stopped', stats: indexer.stats })
+})
