@@ -44,7 +44,11 @@ export class IndexerThread {
       })
     })
     this.#worker.on('error', (err) => onError(err.message))
-    this.#worker.unref()
+    // Referenced until it has started: a process waiting for it must not exit meanwhile.
+    void this.#started.then(
+      () => this.#worker.unref(),
+      () => {},
+    )
   }
 
   /** Resolves once the thread has opened its connection and started indexing. */

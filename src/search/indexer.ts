@@ -17,6 +17,12 @@ export interface IndexerOptions {
    * this far behind the newest message and the gap is re-read (ids only) until it settles.
    */
   settleMs?: number
+  /**
+   * After a pass that found work, rest this many times as long as the pass took (default 2:
+   * the indexer uses at most a third of its thread and of the database's write lock). Under a
+   * peak it falls behind and catches up afterwards, instead of slowing the chat down.
+   */
+  restRatio?: number
   onError?: (err: unknown) => void
 }
 
@@ -62,7 +68,7 @@ export class SearchIndexer {
   constructor(store: Store, keyOf: (tenantId: string) => Buffer, opts: IndexerOptions) {
     this.#store = store
     this.#keyOf = keyOf
-    this.#opts = { intervalMs: 250, batch: 100, settleMs: 10_000, ...opts }
+    this.#opts = { intervalMs: 250, batch: 100, settleMs: 10_000, restRatio: 2, ...opts }
   }
 
   /** The postings of one message: its distinct words, blinded under its tenant's key. */
@@ -109,8 +115,12 @@ export class SearchIndexer {
   #schedule(delay: number): void {
     if (this.#stopped) return
     this.#timer = setTimeout(() => {
+      const started = performance.now()
       this.pass().then(
-        (work) => this.#schedule(work > 0 ? 0 : this.#opts.intervalMs),
+        (work) =>
+          this.#schedule(
+            work > 0 ? (performance.now() - started) * this.#opts.restRatio : this.#opts.intervalMs,
+          ),
         (err) => {
           this.#opts.onError?.(err)
           this.#schedule(this.#opts.intervalMs * 4)
