@@ -97,6 +97,23 @@ describe('watch event schema', () => {
       reason: 'mfa_invalid',
     }
     expect(fromParleyEvent(mfa)).toMatchObject({ type: 'auth.mfa', outcome: 'failure' })
+    const revealed: ParleyEvent = {
+      id: 'e4',
+      ts,
+      tenant: 't',
+      type: 'protect.revealed',
+      actor: { kind: 'agent', id: 'rita', role: 'agent' },
+      origin,
+      requestId: 'r1',
+      tokenId: 'tok_x',
+      category: 'bank_account',
+      conversationId: null,
+    }
+    expect(fromParleyEvent(revealed)).toMatchObject({
+      type: 'value.reveal',
+      actor: 'rita',
+      conversationId: 'token:tok_x',
+    })
     const api: ParleyEvent = {
       id: 'e3',
       ts,

@@ -191,6 +191,15 @@ export function fromParleyEvent(e: ParleyEvent): WatchEvent | null {
     case 'transcript.read':
     case 'transcript.export':
       return { ...base, type: e.type, actor: e.actor.id, conversationId: e.conversationId, ip }
+    case 'protect.revealed':
+      // A tokenized value shown to someone: the masked-value reveal signal.
+      return {
+        ...base,
+        type: 'value.reveal',
+        actor: e.actor.id,
+        conversationId: e.conversationId ?? `token:${e.tokenId}`,
+        ip,
+      }
     case 'api.request':
       if (e.actor.kind !== 'token' || !ip) return null
       return { ...base, type: e.type, token: e.actor.id, ip, route: `${e.method} ${e.route}` }
