@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from '../../src/server/index.js'
 import { completeSetup } from '../harness.js'
 import {
@@ -57,6 +57,14 @@ describe('the React agent console in a real browser', () => {
     agent.setDefaultTimeout(10_000)
     recordDialogs(agent, dialogs)
   }, 60_000)
+
+  // A failing step leaves a picture of both sides for whoever reads the CI log.
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return
+    const name = task.name.replace(/\W+/g, '-').slice(0, 40)
+    await agent?.screenshot({ path: join(ARTIFACTS, `failed-console-${name}.png`) }).catch(() => {})
+    await visitor?.screenshot({ path: join(ARTIFACTS, `failed-widget-${name}.png`) }).catch(() => {})
+  })
 
   afterAll(async () => {
     await visitorCtx?.close()
@@ -312,6 +320,29 @@ describe('the React agent console in a real browser', () => {
 
     await nav.getByRole('link', { name: 'Alerts' }).click()
     await agent.getByText('No alerts.', { exact: false }).waitFor()
+    // An alert frame, as the watch service publishes one to admins, raises the banner at once.
+    s.parley.chat.publish(s.tenant.tenantId, {
+      audience: 'agents',
+      conversationId: null,
+      scope: { agentIds: [], teamIds: [], unassigned: false },
+      exceptConnection: null,
+      frame: {
+        type: 'alert',
+        alert: {
+          id: 'e2e-alert',
+          state: 'open',
+          signal: 'conversation.started',
+          severity: 'high',
+          cause: 'bot_flood',
+          recommendation: 'Throttle the widget for the offending network.',
+        },
+      },
+    })
+    const banner = agent.getByRole('region', { name: 'Open alerts' })
+    await banner.getByText(/1 open alert: conversation.started \(high\) — bot_flood/).waitFor()
+    expect(await banner.getByRole('link', { name: 'Review alerts' }).getAttribute('href')).toBe(
+      '/console/admin/alerts',
+    )
     expect(dialogs).toEqual([])
   })
 

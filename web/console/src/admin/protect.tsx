@@ -3,9 +3,9 @@ import { BUILTIN_TYPES as CATEGORIES } from '../../../../src/protect/types.js'
 import { api } from '../api.js'
 import { ErrorNote, Field, ScreenTitle, Table, TextArea, TextInput, useAction, useLoad } from '../ui/ui.js'
 
-// Tokenize is left out until the vault exists (the server refuses it).
-const MODES = ['remove', 'mask', 'keep'] as const
-type Mode = (typeof MODES)[number] | 'tokenize'
+// Tokenize needs the vault; a server without one refuses it, and its message is shown.
+const MODES = ['remove', 'mask', 'tokenize', 'keep'] as const
+type Mode = (typeof MODES)[number]
 type ModeSpec = Mode | { mode: Mode; keepLast?: number }
 interface Pattern {
   name: string

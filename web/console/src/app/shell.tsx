@@ -153,12 +153,14 @@ function AlertBanner() {
   if (open.length === 0) return null
   const first = open[0]!
   return (
-    <section className="alert-banner" aria-label="Open alerts" role="alert">
-      <strong>
-        {open.length === 1 ? '1 open alert' : `${open.length} open alerts`}: {first.signal} ({first.severity})
-        — {first.cause}.
-      </strong>{' '}
-      {first.recommendation} <a {...linkProps('/admin/alerts')}>Review alerts</a>
+    <section className="alert-banner" aria-label="Open alerts">
+      <p role="alert">
+        <strong>
+          {open.length === 1 ? '1 open alert' : `${open.length} open alerts`}: {first.signal} (
+          {first.severity}) — {first.cause}.
+        </strong>{' '}
+        {first.recommendation} <a {...linkProps('/admin/alerts')}>Review alerts</a>
+      </p>
     </section>
   )
 }

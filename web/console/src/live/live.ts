@@ -417,8 +417,9 @@ export class Live {
     this.#send({ type: 'presence.set', status })
   }
 
+  /** Alerts as the API lists them; they replace what frames said about the same alerts. */
   setAlerts(alerts: readonly AlertSummary[]): void {
-    this.#set({ alerts: new Map(alerts.map((a) => [a.id, a])) })
+    this.#set({ alerts: new Map([...this.#state.alerts, ...alerts.map((a) => [a.id, a] as const)]) })
   }
 
   #expireTyping(): void {
