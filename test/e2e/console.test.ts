@@ -283,6 +283,7 @@ describe('the React agent console in a real browser', () => {
     await nav.getByRole('link', { name: 'Sites' }).click()
     const snippet = agent.getByLabel('Widget snippet (paste before </body>)')
     expect(await snippet.inputValue()).toMatch(/integrity="sha384-[^"]+"/)
+    await agent.screenshot({ path: join(ARTIFACTS, 'console-admin-sites.png') })
 
     await nav.getByRole('link', { name: 'Agents and teams' }).click()
     const invite = agent.getByRole('form', { name: 'Invite an agent' })
@@ -315,6 +316,7 @@ describe('the React agent console in a real browser', () => {
     await pattern.getByText('Checked ✓').waitFor()
     await save.click()
     await agent.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
+    await agent.screenshot({ path: join(ARTIFACTS, 'console-admin-protect.png'), fullPage: true })
     const policy = await s.parley.store.directory.protectPolicy(s.tenant.tenantId)
     expect(policy).toMatchObject({ customPatterns: [{ name: 'pattern_1', pattern: 'ACME-\\d{6}' }] })
 
