@@ -26,7 +26,11 @@ export interface Harness {
 export const TEST_PASSWORD = 'correct horse battery staple'
 
 /** A real Parley server on a random loopback port, with one tenant whose admin has signed in. */
-export async function startHarness(engine: Engine, overrides: Partial<ParleyConfig> = {}): Promise<Harness> {
+export async function startHarness(
+  engine: Engine,
+  overrides: Partial<ParleyConfig> = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<Harness> {
   const tdb = await freshDatabase(engine)
   const config = loadConfig(
     {
@@ -36,7 +40,7 @@ export async function startHarness(engine: Engine, overrides: Partial<ParleyConf
     },
     { port: 0, publicUrl: 'http://127.0.0.1', ...overrides },
   )
-  const parley = await buildApp(config)
+  const parley = await buildApp(config, options)
   // sqlitePath from the harness database, so PostgreSQL and SQLite tests both clean up.
   await parley.app.listen({ port: 0, host: '127.0.0.1' })
   const address = parley.app.server.address()

@@ -422,7 +422,12 @@ export class ChatService {
     } catch (err) {
       if (err instanceof ConversationMissing)
         throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'conversation not found', { resource: 'conversation' })
-      throw new ParleyError('PARLEY_ERR_UNAVAILABLE', 'the transcript could not be written', {}, { cause: err })
+      throw new ParleyError(
+        'PARLEY_ERR_UNAVAILABLE',
+        'the transcript could not be written',
+        {},
+        { cause: err },
+      )
     }
     const message = presentMessage(
       { ...write, id: stored.id, seq: stored.seq, createdAt: stored.createdAt },

@@ -19,6 +19,7 @@ export type {
   ConversationView,
   MessageAck,
   MessageView,
+  SecureFormView,
   ServerFrame,
 } from './protocol.schema.js'
 /** WebSocket protocol frames. */

@@ -66,6 +66,13 @@ export const clientFrameSchemas = {
     rating: z.number().int().min(1).max(5),
     comment: z.string().max(1000).optional(),
   }),
+  'secure_form.request': z.object({
+    type: z.literal('secure_form.request'),
+    ref,
+    conversationId: id,
+    kind: z.enum(['card', 'bank_account', 'custom']),
+    label: z.string().trim().min(1).max(80).optional(),
+  }),
   ping: z.object({ type: z.literal('ping'), ref }),
 } as const
 
@@ -140,6 +147,18 @@ export interface MessageAck {
   duplicate: boolean
 }
 
+/** A secure form as agents see it (never a submitted value). */
+export interface SecureFormView {
+  id: string
+  conversationId: string
+  kind: 'card' | 'bank_account' | 'custom'
+  label: string | null
+  status: 'pending' | 'sending' | 'completed' | 'cancelled' | 'locked' | 'expired'
+  seq: number
+  createdAt: string
+  expiresAt: string
+}
+
 /** Frames the server sends. */
 export type ServerFrame =
   | {
@@ -184,6 +203,18 @@ export type ServerFrame =
         cause: string
         recommendation: string
       }
+    }
+  | ({ type: 'secure_form.requested'; ref?: string } & SecureFormView)
+  | {
+      /** To the visitor only: the form to open in an iframe; `url` carries the form's token. */
+      type: 'secure_form'
+      conversationId: string
+      formId: string
+      kind: SecureFormView['kind']
+      label: string | null
+      url: string
+      expiresAt: string
+      seq: number
     }
   | { type: 'ok'; ref?: string }
   | { type: 'pong'; ref?: string }

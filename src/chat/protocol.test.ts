@@ -8,7 +8,7 @@ const clientTable = doc.slice(doc.indexOf('## 3. Client frames'), doc.indexOf('#
 
 describe('docs/protocol.md', () => {
   it('documents every client frame type the server accepts, and no other', () => {
-    const documented = [...clientTable.matchAll(/^\| `([a-z.]+)` \|/gm)]
+    const documented = [...clientTable.matchAll(/^\| `([a-z_.]+)` \|/gm)]
       .map((m) => m[1])
       .filter((t) => t !== 'type')
       .sort()

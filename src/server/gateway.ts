@@ -23,6 +23,7 @@ import {
   type VisitorContext,
   verifyVisitorToken,
 } from '../identity/index.js'
+import type { SecureFormService } from '../secureform/index.js'
 import type { SiteRow, Store } from '../store/index.js'
 import type { ParleyConfig } from './config.js'
 import type { Metrics } from './metrics.js'
@@ -92,6 +93,7 @@ export class Gateway {
       config: ParleyConfig
       metrics: Metrics
       log: FastifyBaseLogger
+      secureForms: SecureFormService
     },
   ) {
     deps.chat.bus.subscribe((env) => this.#onBus(env))
@@ -270,7 +272,16 @@ export class Gateway {
         return
       }
       case 'resume':
-        return this.#resume(conn, ctx, frame)
+        await this.#resume(conn, ctx, frame)
+        // A secure form requested while this visitor was away is offered again.
+        if (ctx.kind === 'visitor')
+          for (const offer of await this.deps.secureForms.offers(ctx, frame.conversationId))
+            this.#send(conn, offer)
+        return
+      case 'secure_form.request': {
+        const form = await this.deps.secureForms.request(ctx, frame.conversationId, frame)
+        return this.#send(conn, { type: 'secure_form.requested', ...ref, ...form })
+      }
       case 'typing':
         return chat.typing(ctx, frame.conversationId, frame.state, conn.id)
       case 'read':

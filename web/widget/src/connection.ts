@@ -1,4 +1,6 @@
 /** The widget's side of the protocol (docs/protocol.md): auth, resume, resend, reconnect. */
+import type { SecureFormOffer } from './secure-form.js'
+
 export interface Message {
   id: string
   seq: number
@@ -24,6 +26,8 @@ export interface ChatState {
   agentTyping: boolean
   agentReadSeq: number
   error: string | null
+  /** Secure forms the agent asked this visitor to fill in, by form id. */
+  forms: SecureFormOffer[]
 }
 
 type Status = ChatState['status']
@@ -40,6 +44,7 @@ type ServerFrame =
   | { type: 'typing'; from: { kind: string }; state: boolean }
   | { type: 'read'; by: string; seq: number }
   | { type: 'error'; message: string }
+  | ({ type: 'secure_form'; conversationId: string } & SecureFormOffer)
   | { type: 'ok' | 'pong' | 'resume.done' }
 
 const randomId = () => crypto.randomUUID()
@@ -55,6 +60,7 @@ export class Connection {
     agentTyping: false,
     agentReadSeq: 0,
     error: null,
+    forms: [],
   }
   token: string | null
   #ws: WebSocket | null = null
@@ -163,6 +169,10 @@ export class Connection {
         return
       case 'error':
         this.#set({ error: f.message })
+        return
+      case 'secure_form':
+        if (f.conversationId === this.state.conversationId)
+          this.#set({ forms: [...this.state.forms.filter((x) => x.formId !== f.formId), f] })
     }
   }
 
@@ -215,7 +225,7 @@ export class Connection {
   }
 
   newConversation(): void {
-    this.#set({ conversationId: null, status: 'none', messages: [], pending: [], agentReadSeq: 0 })
+    this.#set({ conversationId: null, status: 'none', messages: [], pending: [], agentReadSeq: 0, forms: [] })
   }
 
   /** Asks the server to e-mail the transcript; returns an error message or null. */

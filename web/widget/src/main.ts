@@ -3,6 +3,7 @@ import { h, render } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { maskCards } from './cards.js'
 import { type ChatState, Connection } from './connection.js'
+import { SecureFormCard } from './secure-form.js'
 import { WIDGET_CSS } from './styles.js'
 
 const html = htm.bind(h)
@@ -170,7 +171,7 @@ function App({ base, widgetKey }: { base: string; widgetKey: string }) {
           ${s?.messages.map(
             (m) => html`<p class=${`msg ${m.sender.kind === 'visitor' ? 'mine' : ''}`}>
               <span class="sr">${m.sender.kind === 'visitor' ? 'You' : (m.sender.name ?? 'Agent')}: </span>${m.attachment ? `Attachment: ${m.text}` : m.text}
-            </p>`,
+            </p>${s.forms.filter((f) => f.seq === m.seq).map((f) => html`<${SecureFormCard} key=${f.formId} offer=${f} base=${base} />`)}`,
           )}
           ${s?.pending.map((p) => html`<p class="msg mine pending">${p.text}</p>`)}
           ${lastMine && s && s.agentReadSeq >= lastMine.seq ? html`<p class="status">Seen</p>` : null}

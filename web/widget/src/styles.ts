@@ -19,5 +19,8 @@ button.primary { font: inherit; border: 0; background: #2563eb; color: #fff; bor
 button.icon, label.icon { font: inherit; font-weight: 400; border: 1px solid #9ca3af; background: #fff; border-radius: 6px; padding: 0 10px; cursor: pointer; display: flex; align-items: center; }
 .stars button { font-size: 22px; border: 0; background: none; cursor: pointer; }
 label { font-weight: 600; font-size: 13px; }
+.sform { border: 1px solid #93c5fd; background: #eff6ff; border-radius: 8px; padding: 8px 10px; margin: 6px 0; }
+.sform p { margin: 0 0 6px; }
+.sform iframe { width: 100%; height: 380px; border: 0; background: #fff; border-radius: 6px; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 `
