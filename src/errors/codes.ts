@@ -46,14 +46,20 @@ export const ERROR_CODES = {
     400,
     'The secure-form destination is not https, carries credentials, or targets a private address.',
   ],
-  PARLEY_ERR_SECURE_FORM_NOT_CONFIGURED: [409, 'The tenant has no secure-form destination; an admin sets one first.'],
+  PARLEY_ERR_SECURE_FORM_NOT_CONFIGURED: [
+    409,
+    'The tenant has no secure-form destination; an admin sets one first.',
+  ],
   PARLEY_ERR_SECURE_FORM_KIND_DISABLED: [400, 'The tenant has not enabled this kind of secure form.'],
   PARLEY_ERR_SECURE_FORM_FIELDS_INVALID: [
     400,
     'A submitted field is missing or invalid; `issues` names each field (never its value).',
   ],
   PARLEY_ERR_SECURE_FORM_EXPIRED: [410, 'The secure form has expired; ask the agent for a new one.'],
-  PARLEY_ERR_SECURE_FORM_CLOSED: [409, 'The secure form was already used, cancelled, or locked after failed attempts.'],
+  PARLEY_ERR_SECURE_FORM_CLOSED: [
+    409,
+    'The secure form was already used, cancelled, or locked after failed attempts.',
+  ],
   PARLEY_ERR_SECURE_FORM_DESTINATION_FAILED: [
     502,
     "The tenant's endpoint did not accept the form; nothing was kept, submit it again.",
