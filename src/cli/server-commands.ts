@@ -50,7 +50,8 @@ export async function tenantCreateCommand(opts: {
   json?: boolean
 }): Promise<void> {
   const config = loadConfig(process.env, { logLevel: 'warn' })
-  const parley = await buildApp(config)
+  // Warnings go to stderr: stdout is the command's output (`--json` must stay parseable).
+  const parley = await buildApp(config, { logStream: process.stderr })
   try {
     const t = await createTenant(parley, {
       name: opts.name,

@@ -14,6 +14,10 @@ export const ERROR_CODES = {
 
   PARLEY_ERR_AUTH_REQUIRED: [401, 'Sign in first, or send a valid session, token or widget key.'],
   PARLEY_ERR_AUTH_FAILED: [401, 'The credentials were not accepted.'],
+  PARLEY_ERR_AUTH_LOCKED: [
+    429,
+    'Too many failed sign-ins for this account; retry after `retryAfterMs` or ask an admin to unlock it.',
+  ],
   PARLEY_ERR_AUTH_FORBIDDEN: [403, 'Your role does not allow this action.'],
   PARLEY_ERR_AUTH_ORIGIN_DENIED: [403, "The page's Origin is not on the site's allowed origins."],
   PARLEY_ERR_AUTH_SETUP_INVALID: [400, 'The setup link is unknown, used or expired; ask for a new one.'],
@@ -86,7 +90,10 @@ export const ERROR_CODES = {
   PARLEY_ERR_PROTECT_PATTERN_UNSAFE: [400, 'A custom pattern is invalid or not linear-time safe.'],
   PARLEY_ERR_PROTECT_PATTERN_TEST_FAILED: [400, 'A custom pattern does not match its `test` string.'],
   PARLEY_ERR_PROTECT_TOKENIZER_MISSING: [500, 'The policy tokenizes but no tokenizer was given.'],
-  PARLEY_ERR_PROTECT_TOKENIZE_UNAVAILABLE: [400, 'Tokenization needs a vault, and this process runs without one.'],
+  PARLEY_ERR_PROTECT_TOKENIZE_UNAVAILABLE: [
+    400,
+    'Tokenization needs a vault, and this process runs without one.',
+  ],
   PARLEY_ERR_REVEAL_SELF_APPROVAL: [403, 'A reveal must be approved by an admin other than the requester.'],
   PARLEY_ERR_REVEAL_NOT_APPROVED: [403, 'The reveal request is pending or was denied.'],
   PARLEY_ERR_REVEAL_EXPIRED: [410, 'The reveal window has closed; request again.'],

@@ -130,7 +130,8 @@ export type ParleyEvent =
   | (Base<'watch.response'> & {
       /** An automatic response the tenant's policy ordered for an alert. */
       alertId: string
-      response: 'throttle_widget' | 'suspend_agent'
+      response: 'throttle_widget' | 'suspend_agent' | 'lock_accounts'
+      /** The network, the agent, or for locks the number of accounts locked. */
       target: string
       until?: string
     })

@@ -3,6 +3,7 @@ import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin } from '../events/index.js'
 import type { Store } from '../store/index.js'
 import type { AgentContext, AgentRole } from './context.js'
+import { afterFailure, FRESH_THROTTLE, lockRemaining } from './lockout.js'
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js'
 
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000
@@ -112,9 +113,49 @@ export class IdentityService {
   }
 
   async login(email: string, password: string, origin: Origin): Promise<NewSession> {
-    const agent = await this.store.directory.agentByEmail(email.trim().toLowerCase())
+    const name = email.trim().toLowerCase()
+    const agent = await this.store.directory.agentByEmail(name)
+    const throttleKey = `login:${hashSecret(name)}`
+    const throttle = await this.store.signInThrottle.get(throttleKey)
+    const state = throttle
+      ? {
+          failures: throttle.failures,
+          windowStart: throttle.window_start,
+          lockedUntil: throttle.locked_until,
+        }
+      : FRESH_THROTTLE
+    const now = Date.now()
+    // A locked name is refused before the password is looked at: the lock is no oracle.
+    const remaining = lockRemaining(state, now)
+    if (remaining > 0) {
+      if (agent) {
+        this.events.emit({
+          type: 'auth.login',
+          tenant: agent.tenant_id,
+          actor: { kind: 'agent', id: agent.id, role: agent.role },
+          origin,
+          outcome: 'failure',
+          username: agent.email,
+          reason: 'locked',
+        })
+      }
+      throw new ParleyError(
+        'PARLEY_ERR_AUTH_LOCKED',
+        'too many failed sign-ins for this account; try again later or ask an admin to unlock it',
+        { retryAfterMs: remaining },
+      )
+    }
     const ok = await verifyPassword(agent?.password_hash ?? null, password)
     if (!agent || !ok || agent.disabled) {
+      const next = afterFailure(state, now)
+      await this.store.signInThrottle.put({
+        key: throttleKey,
+        tenant_id: agent?.tenant_id ?? null,
+        failures: next.failures,
+        window_start: next.windowStart,
+        locked_until: next.lockedUntil,
+        updated_at: now,
+      })
       if (agent) {
         this.events.emit({
           type: 'auth.login',
@@ -129,6 +170,7 @@ export class IdentityService {
       // One answer for every failure: the client learns nothing about which part was wrong.
       throw new ParleyError('PARLEY_ERR_AUTH_FAILED', 'email or password not accepted')
     }
+    if (throttle) await this.store.signInThrottle.clear(throttleKey)
     this.events.emit({
       type: 'auth.login',
       tenant: agent.tenant_id,
@@ -138,6 +180,21 @@ export class IdentityService {
       username: agent.email,
     })
     return this.#startSession(agent.tenant_id, agent.id, origin)
+  }
+
+  /** Ends a lock on an agent's sign-in (an admin vouches for them). */
+  async unlockSignIn(tenantId: string, agentId: string): Promise<void> {
+    const agent = await this.store.directory.agent(tenantId, agentId)
+    if (!agent) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'agent not found', { resource: 'agent' })
+    await this.store.signInThrottle.clear(`login:${hashSecret(agent.email)}`)
+  }
+
+  /**
+   * Locks every account of the tenant that failed a sign-in since `since`, until `until`
+   * (the automatic response to credential stuffing). Returns how many were locked.
+   */
+  lockRecentlyFailed(tenantId: string, since: number, until: number): Promise<number> {
+    return this.store.signInThrottle.lockFailedSince(tenantId, since, until)
   }
 
   async #startSession(tenantId: string, agentId: string, origin: Origin): Promise<NewSession> {

@@ -233,6 +233,22 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       },
     }),
     defineRoute({
+      method: 'POST',
+      url: '/api/v1/agents/:id/unlock',
+      tag: 'agents',
+      summary:
+        'End a sign-in lock (too many failures, or a credential-stuffing response) on an agent (admin).',
+      auth: 'admin',
+      params: idParam,
+      response: okResponse,
+      handler: async (req, { params }) => {
+        const ctx = agentOf(req)
+        await identity.unlockSignIn(ctx.tenantId, params.id)
+        adminChange(req, 'agent', 'update', params.id)
+        return { ok: true as const }
+      },
+    }),
+    defineRoute({
       method: 'GET',
       url: '/api/v1/teams',
       tag: 'teams',

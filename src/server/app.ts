@@ -171,9 +171,14 @@ export async function buildApp(
     const policy = responsePolicySchema.parse((await store.content.watchPolicy(tenantId)) ?? {})
     const origin: Origin = { channel: 'system', node: config.nodeId }
     for (const r of plannedResponses(alert, policy, Date.now())) {
+      let target: string
       if (r.response === 'throttle_widget') {
         throttle.block(tenantId, r.network, r.until)
+        target = r.network
+      } else if (r.response === 'lock_accounts') {
+        target = `${await identity.lockRecentlyFailed(tenantId, r.since, r.until)} accounts`
       } else {
+        target = r.agentId
         await store.directory.updateAgent(tenantId, r.agentId, { disabled: 1 })
         await store.directory.deleteAgentSessions(r.agentId)
         // Announced like an admin's change, so sockets of the suspended agent close too.
@@ -194,8 +199,8 @@ export async function buildApp(
         origin,
         alertId: alert.id,
         response: r.response,
-        target: r.response === 'throttle_widget' ? r.network : r.agentId,
-        ...(r.response === 'throttle_widget' ? { until: new Date(r.until).toISOString() } : {}),
+        target,
+        ...(r.response !== 'suspend_agent' ? { until: new Date(r.until).toISOString() } : {}),
       })
     }
   }

@@ -27,6 +27,7 @@ export type {
 } from './search-index.js'
 /** Secure-form destinations and requested forms (never a submitted value). */
 export type { SecureFormConfigRow, SecureFormKindName, SecureFormRow } from './secure-forms.js'
+export type { SignInThrottleRepo, SignInThrottleRow } from './sign-in-throttle.js'
 export { Store } from './store.js'
 /** Vault rows: wrapped tenant keys, sealed tokenized values, reveal requests. */
 export type { NewProtectToken, ProtectTokenRow, RevealRequestRow, TenantKeyRow, VaultRepo } from './vault.js'

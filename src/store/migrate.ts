@@ -8,6 +8,7 @@ import { watchPolicyMigration } from './migrations/005-watch-policy.js'
 import { searchMigration } from './migrations/006-search.js'
 import { vaultMigration } from './migrations/007-vault.js'
 import { secureFormsMigration } from './migrations/008-secure-forms.js'
+import { signInThrottleMigration } from './migrations/009-sign-in-throttle.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
@@ -20,6 +21,7 @@ function migrations(conn: StoreConnection): Record<string, Migration> {
     '006-search': searchMigration(conn.traits),
     '007-vault': vaultMigration(conn.traits),
     '008-secure-forms': secureFormsMigration,
+    '009-sign-in-throttle': signInThrottleMigration,
   }
 }
 

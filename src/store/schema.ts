@@ -322,6 +322,17 @@ export interface SecureFormTable {
   closed_at: number | null
 }
 
+/** Failed sign-ins per account name (a hash of the e-mail) and the lock they led to. */
+export interface SignInThrottleTable {
+  key: string
+  /** The tenant of the agent with that e-mail, when one exists (for tenant-wide responses). */
+  tenant_id: string | null
+  failures: number
+  window_start: number
+  locked_until: number
+  updated_at: number
+}
+
 export interface Database {
   tenants: TenantTable
   instance: InstanceTable
@@ -350,6 +361,7 @@ export interface Database {
   tenant_keys: TenantKeyTable
   protect_tokens: ProtectTokenTable
   reveal_requests: RevealRequestTable
+  sign_in_throttle: SignInThrottleTable
   secure_form_configs: SecureFormConfigTable
   secure_forms: SecureFormTable
 }

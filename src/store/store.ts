@@ -9,6 +9,7 @@ import { migrateToLatest } from './migrate.js'
 import { ReportsRepo } from './reports.js'
 import { SearchIndexRepo } from './search-index.js'
 import { SecureFormRepo } from './secure-forms.js'
+import { SignInThrottleRepo } from './sign-in-throttle.js'
 import { VaultRepo } from './vault.js'
 
 /**
@@ -25,6 +26,7 @@ export class Store {
   readonly reports: ReportsRepo
   readonly secureForms: SecureFormRepo
   readonly vault: VaultRepo
+  readonly signInThrottle: SignInThrottleRepo
   #codec: BodyCodec = utf8BodyCodec
 
   private constructor(conn: StoreConnection) {
@@ -37,6 +39,7 @@ export class Store {
     this.reports = new ReportsRepo(conn.db)
     this.secureForms = new SecureFormRepo(conn.db)
     this.vault = new VaultRepo(conn.db)
+    this.signInThrottle = new SignInThrottleRepo(conn.db)
     this.messages = new MessageWriter(
       conn.writer
         ? conn.writer.commit

@@ -54,6 +54,26 @@ describe('automatic responses', () => {
     )
   })
 
+  it('locks the accounts that failed since the onset of credential stuffing', () => {
+    const alert = {
+      ...base,
+      group: 'auth',
+      signal: 'login_failures',
+      diagnosis: { ...base.diagnosis, cause: 'credential_stuffing' as const },
+    }
+    const policy = responsePolicySchema.parse({ credentialStuffing: 'lock_accounts', throttleMinutes: 60 })
+    expect(plannedResponses(alert, policy, 5000)).toEqual([
+      {
+        response: 'lock_accounts',
+        since: Date.parse('2026-11-25T10:00:00.000Z') - 10 * 60_000,
+        until: 5000 + 60 * 60_000,
+      },
+    ])
+    expect(
+      plannedResponses(alert, responsePolicySchema.parse({ dataExfiltration: 'suspend_agent' }), 0),
+    ).toEqual([])
+  })
+
   it('refuses unknown responses in a policy', () => {
     expect(responsePolicySchema.safeParse({ botFlood: 'nuke' }).success).toBe(false)
     expect(responsePolicySchema.safeParse({ extra: true }).success).toBe(false)

@@ -8,6 +8,8 @@ export const responsePolicySchema = z.strictObject({
   botFlood: z.enum(['off', 'throttle_widget']).default('off'),
   /** On likely data exfiltration: disable the agent and end their sessions until an admin looks. */
   dataExfiltration: z.enum(['off', 'suspend_agent']).default('off'),
+  /** On credential stuffing: lock sign-in for every account that failed one since the onset. */
+  credentialStuffing: z.enum(['off', 'lock_accounts']).default('off'),
   throttleMinutes: z.number().int().min(5).max(1440).default(30),
 })
 
@@ -17,6 +19,7 @@ export const DEFAULT_RESPONSE_POLICY: ResponsePolicy = responsePolicySchema.pars
 export type PlannedResponse =
   | { response: 'throttle_widget'; network: string; until: number }
   | { response: 'suspend_agent'; agentId: string }
+  | { response: 'lock_accounts'; since: number; until: number }
 
 /** Which responses an alert calls for under a policy (pure: the caller carries them out). */
 export function plannedResponses(alert: WatchAlert, policy: ResponsePolicy, now: number): PlannedResponse[] {
@@ -29,6 +32,11 @@ export function plannedResponses(alert: WatchAlert, policy: ResponsePolicy, now:
   }
   if (cause === 'data_exfiltration' && policy.dataExfiltration === 'suspend_agent' && alert.subject) {
     return [{ response: 'suspend_agent', agentId: alert.subject }]
+  }
+  if (cause === 'credential_stuffing' && policy.credentialStuffing === 'lock_accounts') {
+    // From the onset, less the alert's window: the failures that made the surge count too.
+    const since = Date.parse(alert.onset) - alert.windowMinutes * 60_000
+    return [{ response: 'lock_accounts', since, until: now + policy.throttleMinutes * 60_000 }]
   }
   return []
 }
