@@ -35,6 +35,8 @@ export interface SecureFormDeps {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
+const closed = () =>
+  new ParleyError('PARLEY_ERR_SECURE_FORM_CLOSED', 'this secure form can no longer be used')
 const notFound = () =>
   new ParleyError('PARLEY_ERR_NOT_FOUND', 'secure form not found', { resource: 'secure_form' })
 
@@ -243,8 +245,7 @@ export class SecureFormService {
     const form = await this.deps.store.secureForms.form(formId)
     // An unknown form and a wrong token look the same.
     if (!form || !this.#tokenMatches(form.id, token)) throw notFound()
-    if (form.status !== 'pending')
-      throw new ParleyError('PARLEY_ERR_SECURE_FORM_CLOSED', 'this secure form can no longer be used')
+    if (form.status !== 'pending') throw closed()
     if (form.expires_at <= Date.now())
       throw new ParleyError(
         'PARLEY_ERR_SECURE_FORM_EXPIRED',
@@ -275,7 +276,7 @@ export class SecureFormService {
       throw err
     }
     if (!(await store.secureForms.transition(form.id, ['pending'], 'sending', { notExpiredAt: Date.now() })))
-      throw new ParleyError('PARLEY_ERR_SECURE_FORM_CLOSED', 'this secure form can no longer be used')
+      throw closed()
     const payload = {
       type: 'secure_form.submitted',
       formId: form.id,
@@ -333,8 +334,7 @@ export class SecureFormService {
 
   async cancel(formId: string, token: string | undefined, origin: Origin): Promise<void> {
     const form = await this.open(formId, token)
-    if (!(await this.deps.store.secureForms.transition(form.id, ['pending'], 'cancelled')))
-      throw new ParleyError('PARLEY_ERR_SECURE_FORM_CLOSED', 'this secure form can no longer be used')
+    if (!(await this.deps.store.secureForms.transition(form.id, ['pending'], 'cancelled'))) throw closed()
     await this.#finish(
       form,
       origin,
