@@ -5,6 +5,7 @@ import { CONTENT_SECURITY_POLICY } from '../../src/server/index.js'
 import { completeSetup } from '../harness.js'
 import {
   ARTIFACTS,
+  accessibilityProblems,
   type BrowserServer,
   countText,
   recordDialogs,
@@ -126,6 +127,7 @@ describe('the React agent console in a real browser', () => {
     await form.getByRole('button', { name: 'Add canned response' }).click()
     await form.getByRole('alert').filter({ hasText: 'another record already uses this shortcut' }).waitFor()
     await agent.screenshot({ path: join(ARTIFACTS, 'console-admin.png') })
+    expect(await accessibilityProblems(agent)).toEqual([])
   })
 
   it('receives a chat live, replies, shows markup as text, and inserts a canned response with /', async () => {
@@ -195,6 +197,7 @@ describe('the React agent console in a real browser', () => {
     expect(await visibleText(visitor)).not.toContain('shipped Monday')
     expect(await visibleText(visitor)).toContain(HOSTILE)
     await agent.screenshot({ path: join(ARTIFACTS, 'console-conversation.png') })
+    expect(await accessibilityProblems(agent)).toEqual([])
     expect(dialogs).toEqual([])
   }, 60_000)
 
@@ -276,6 +279,7 @@ describe('the React agent console in a real browser', () => {
       /^Administrator1/,
     )
     await agent.screenshot({ path: join(ARTIFACTS, 'console-reports.png'), fullPage: true })
+    expect(await accessibilityProblems(agent)).toEqual([])
   })
 
   it('runs the admin screens: sites, agents, business hours, redaction policy, alerts', async () => {
@@ -317,6 +321,7 @@ describe('the React agent console in a real browser', () => {
     await save.click()
     await agent.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
     await agent.screenshot({ path: join(ARTIFACTS, 'console-admin-protect.png'), fullPage: true })
+    expect(await accessibilityProblems(agent)).toEqual([])
     const policy = await s.parley.store.directory.protectPolicy(s.tenant.tenantId)
     expect(policy).toMatchObject({ customPatterns: [{ name: 'pattern_1', pattern: 'ACME-\\d{6}' }] })
 
@@ -427,6 +432,7 @@ describe('the React agent console in a real browser', () => {
     const width = await page.evaluate<number>('document.documentElement.scrollWidth')
     expect(width).toBeLessThanOrEqual(390)
     await page.screenshot({ path: join(ARTIFACTS, 'console-phone.png') })
+    expect(await accessibilityProblems(page)).toEqual([])
 
     await page.getByRole('button', { name: 'Close', exact: true }).click()
     await page.getByText('This conversation is closed; reopen it to reply.').waitFor()

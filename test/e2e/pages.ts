@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -116,4 +117,23 @@ export async function waitForText(
 /** How often `text` occurs in the page's visible text. */
 export async function countText(page: Page, text: string): Promise<number> {
   return (await visibleText(page)).split(text).length - 1
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/**
+ * Accessibility problems axe-core finds on the page as it is now, serious and critical ones only:
+ * `rule: target` strings, so a failing assertion says what and where.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Evaluated through the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(AXE)
+  const violations = await page.evaluate<
+    { id: string; impact: string | null; nodes: { target: string[] }[] }[]
+  >(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => ({ target: n.target.map(String) })) })))`,
+  )
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))
 }

@@ -124,7 +124,7 @@ function Transcript({
   loadingEarlier: boolean
 }) {
   const live = useLiveClient()
-  const list = useRef<HTMLOListElement>(null)
+  const list = useRef<HTMLDivElement>(null)
   const messages = [...(thread?.bySeq.values() ?? [])].sort((a, b) => a.seq - b.seq)
   const lastSeen = messages.filter((m) => m.sender.kind === 'agent' && m.seq <= c.visitorReadSeq).at(-1)?.seq
   const newest = messages.at(-1)?.seq
@@ -144,30 +144,33 @@ function Transcript({
           Load earlier messages
         </button>
       ) : null}
-      <ol ref={list} className="log" role="log" aria-live="polite" aria-label="Messages">
-        {messages.map((m) => (
-          <Message key={m.seq} m={m} seen={m.seq === lastSeen} highlighted={m.seq === highlight} />
-        ))}
-        {pending.map((p) => (
-          <li key={p.clientMsgId} className={`msg agent mine pending${p.note ? ' note' : ''}`}>
-            <span className="who">{p.note ? 'Internal note · you' : 'You'}</span>
-            <span className="text">{p.text}</span>
-            {p.error ? (
-              <span className="error" role="alert">
-                Not sent: {p.error}{' '}
-                <button type="button" onClick={() => live.retry(p.clientMsgId)}>
-                  Retry
-                </button>{' '}
-                <button type="button" onClick={() => live.discard(p.clientMsgId)}>
-                  Discard
-                </button>
-              </span>
-            ) : (
-              <span className="state">{p.ack ? 'Sent' : 'Sending…'}</span>
-            )}
-          </li>
-        ))}
-      </ol>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+      <div ref={list} className="log" role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
+        <ol>
+          {messages.map((m) => (
+            <Message key={m.seq} m={m} seen={m.seq === lastSeen} highlighted={m.seq === highlight} />
+          ))}
+          {pending.map((p) => (
+            <li key={p.clientMsgId} className={`msg agent mine pending${p.note ? ' note' : ''}`}>
+              <span className="who">{p.note ? 'Internal note · you' : 'You'}</span>
+              <span className="text">{p.text}</span>
+              {p.error ? (
+                <span className="error" role="alert">
+                  Not sent: {p.error}{' '}
+                  <button type="button" onClick={() => live.retry(p.clientMsgId)}>
+                    Retry
+                  </button>{' '}
+                  <button type="button" onClick={() => live.discard(p.clientMsgId)}>
+                    Discard
+                  </button>
+                </span>
+              ) : (
+                <span className="state">{p.ack ? 'Sent' : 'Sending…'}</span>
+              )}
+            </li>
+          ))}
+        </ol>
+      </div>
     </div>
   )
 }
