@@ -94,6 +94,8 @@ describe('the React agent console in a real browser', () => {
 
   it('signs in and creates a canned response on the admin screen', async () => {
     await agent.goto(`${s.url}/console`)
+    await agent.getByRole('button', { name: 'Sign in' }).waitFor()
+    expect(await accessibilityProblems(agent)).toEqual([])
     await agent.getByLabel('Email').fill('admin@demo.test')
     await agent.getByLabel('Password').fill('not the password')
     await agent.getByRole('button', { name: 'Sign in' }).click()
@@ -154,6 +156,7 @@ describe('the React agent console in a real browser', () => {
       .toContainEqual(expect.stringContaining('Vera started a chat'))
     expect(await agent.evaluate<number>('window.__beeps')).toBeGreaterThan(0)
     await agent.screenshot({ path: join(ARTIFACTS, 'console-inbox.png') })
+    expect(await accessibilityProblems(agent)).toEqual([])
     // Keyboard: Alt+↓ opens the queue's next conversation, and focus lands on its heading.
     await agent.keyboard.press('Alt+ArrowDown')
     await expect.poll(() => agent.evaluate<string>('document.activeElement?.id')).toBe('conversation-title')

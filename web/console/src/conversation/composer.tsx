@@ -23,7 +23,7 @@ export function matchCanned(items: readonly Canned[], query: string): Canned[] {
  * The reply box. Enter sends, Shift+Enter starts a new line; `/` opens the canned responses
  * (arrows choose, Enter or Tab inserts, Escape closes). Typing is announced to the visitor.
  */
-export function Composer({ conversationId, disabled }: { conversationId: string; disabled: boolean }) {
+export function Composer({ conversationId }: { conversationId: string }) {
   const live = useLiveClient()
   const canned = useDirectory('canned') ?? []
   const [text, setText] = useState('')
@@ -72,7 +72,7 @@ export function Composer({ conversationId, disabled }: { conversationId: string;
 
   const send = () => {
     const value = text.trim()
-    if (!value || disabled) return
+    if (!value) return
     live.sendMessage(conversationId, value, note)
     setText('')
     setCaret(0)
@@ -128,7 +128,6 @@ export function Composer({ conversationId, disabled }: { conversationId: string;
         ref={box}
         rows={2}
         value={text}
-        disabled={disabled}
         aria-label={note ? 'Internal note (agents only)' : 'Reply to the visitor'}
         placeholder={
           note ? 'Internal note, never shown to the visitor' : 'Reply… (type / for canned responses)'
@@ -155,7 +154,7 @@ export function Composer({ conversationId, disabled }: { conversationId: string;
           />{' '}
           Internal note
         </label>
-        <button type="submit" className="primary" disabled={disabled || text.trim() === ''}>
+        <button type="submit" className="primary" disabled={text.trim() === ''}>
           {note ? 'Add note' : 'Send'}
         </button>
       </div>

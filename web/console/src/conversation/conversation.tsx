@@ -98,7 +98,7 @@ export function ConversationPane({ id }: { id: string }) {
           {typing ? `${typing.name} is typing…` : ''}
         </p>
         {canWrite ? (
-          <Composer conversationId={id} disabled={false} />
+          <Composer conversationId={id} />
         ) : (
           <p className="closed-note">This conversation is closed; reopen it to reply.</p>
         )}
