@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream } from '../events/index.js'
 import { type AnyRoute, defineRoute, idParam, okResponse } from '../server/routes.js'

@@ -1,6 +1,6 @@
 import htm from 'htm'
 import { h, render } from 'preact'
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { maskCards } from './cards.js'
 import { type ChatState, Connection } from './connection.js'
 import { SecureFormCard } from './secure-form.js'
@@ -41,30 +41,35 @@ function App({ base, widgetKey }: { base: string; widgetKey: string }) {
   const log = useRef<HTMLDivElement>(null)
   const panel = useRef<HTMLDivElement>(null)
 
-  const loadConfig = () =>
-    fetch(`${base}/api/v1/widget/config?key=${encodeURIComponent(widgetKey)}`)
-      .then((r) => {
-        if (!r.ok) throw new Error(`config ${r.status}`)
-        return r.json() as Promise<WidgetConfig>
-      })
-      .then((c) => {
-        setConfig(c)
-        return c
-      })
-      .catch(() => {
-        setNotice('Chat is unavailable right now.')
-        return null
-      })
+  const loadConfig = useCallback(
+    () =>
+      fetch(`${base}/api/v1/widget/config?key=${encodeURIComponent(widgetKey)}`)
+        .then((r) => {
+          if (!r.ok) throw new Error(`config ${r.status}`)
+          return r.json() as Promise<WidgetConfig>
+        })
+        .then((c) => {
+          setConfig(c)
+          return c
+        })
+        .catch(() => {
+          setNotice('Chat is unavailable right now.')
+          return null
+        }),
+    [base, widgetKey],
+  )
   useEffect(() => {
     conn.connect()
     void loadConfig()
-  }, [conn])
+  }, [conn, loadConfig])
+  const messageCount = state?.messages.length ?? 0
   useEffect(() => {
     if (!open) return
     setUnread(0)
     conn.markRead()
-    log.current?.scrollTo(0, log.current.scrollHeight)
-  }, [open, state?.messages.length])
+    // Runs again for each new message while the panel is open: it is read, and shown.
+    if (messageCount > 0) log.current?.scrollTo(0, log.current.scrollHeight)
+  }, [open, conn, messageCount])
 
   const toggle = async () => {
     const next = !open
