@@ -53,6 +53,8 @@ const HISTORY_PAGE = 50
 /** Transcripts resumed after a reconnect; older ones are dropped and loaded again when opened. */
 const RESUME_AT_MOST = 40
 const TYPING_SHOWN_MS = 8000
+/** A send not acknowledged by then is sent again (same clientMsgId, so never stored twice). */
+const RESEND_AFTER_MS = 8000
 const PING_EVERY_MS = 20_000
 const STATUS_KEY = 'parley.console.status'
 
@@ -81,6 +83,7 @@ export class Live {
   #typingTimer: ReturnType<typeof setInterval>
 
   #loading = new Set<string>()
+  #sentAt = new Map<string, number>()
 
   constructor(
     readonly me: Me,
@@ -98,7 +101,7 @@ export class Live {
       alerts: new Map(),
       status: saved === 'away' || saved === 'offline' ? saved : 'online',
     }
-    this.#typingTimer = setInterval(() => this.#expireTyping(), 1000)
+    this.#typingTimer = setInterval(() => this.#tick(), 1000)
   }
 
   subscribe = (fn: () => void): (() => void) => {
@@ -387,6 +390,7 @@ export class Live {
   }
 
   #transmit(p: Pending): void {
+    this.#sentAt.set(p.clientMsgId, Date.now())
     this.#send({
       type: 'message.send',
       ref: `m:${p.clientMsgId}`,
@@ -422,8 +426,14 @@ export class Live {
     this.#set({ alerts: new Map([...this.#state.alerts, ...alerts.map((a) => [a.id, a] as const)]) })
   }
 
-  #expireTyping(): void {
+  #tick(): void {
     const now = Date.now()
+    // A frame the server dropped (a flood limit, a socket that died without a word) gets no
+    // ack: send it again rather than leave it "Sending…" until the next reconnect.
+    for (const p of this.#state.pending) {
+      if (!p.ack && !p.error && now - (this.#sentAt.get(p.clientMsgId) ?? 0) > RESEND_AFTER_MS)
+        this.#transmit(p)
+    }
     if (![...this.#state.typing.values()].some((t) => t.until < now)) return
     this.#set({ typing: new Map([...this.#state.typing].filter(([, t]) => t.until >= now)) })
   }
