@@ -328,6 +328,16 @@ describe('the React agent console in a real browser', () => {
     const policy = await s.parley.store.directory.protectPolicy(s.tenant.tenantId)
     expect(policy).toMatchObject({ customPatterns: [{ name: 'pattern_1', pattern: 'ACME-\\d{6}' }] })
 
+    await nav.getByRole('link', { name: 'Secure forms' }).click()
+    const secure = agent.getByRole('form', { name: 'Secure form settings' })
+    await secure.getByLabel('Destination URL').fill('http://forms.example.com/parley')
+    await secure.getByRole('checkbox', { name: 'Card' }).check()
+    await secure.getByRole('button', { name: 'Save' }).click()
+    await secure.getByRole('alert').filter({ hasText: /https/ }).waitFor()
+    await secure.getByLabel('Destination URL').fill('https://forms.example.com/parley')
+    await secure.getByRole('button', { name: 'Save' }).click()
+    expect(await secure.getByLabel(/Signing secret/).inputValue()).toMatch(/^sfsec_/)
+
     await nav.getByRole('link', { name: 'Alerts' }).click()
     await agent.getByText('No alerts.', { exact: false }).waitFor()
     // An alert frame, as the watch service publishes one to admins, raises the banner at once.
@@ -406,6 +416,19 @@ describe('the React agent console in a real browser', () => {
       .toContain('vip')
     expect(dialogs).toEqual([])
   }, 40_000)
+
+  it('asks the visitor for a secure form and shows its status', async () => {
+    await agent.getByRole('button', { name: 'Secure form' }).click()
+    const panel = agent.getByRole('form', { name: 'Secure form' })
+    await panel.getByLabel('Form').selectOption('card')
+    await panel.getByRole('button', { name: 'Send form' }).click()
+    await panel.getByText('pending').waitFor()
+    await expect.poll(() => transcript(agent)).toContainEqual(expect.stringMatching(/secure form/i))
+    // A kind the admin did not enable is refused with the server's message.
+    await panel.getByLabel('Form').selectOption('bank_account')
+    await panel.getByRole('button', { name: 'Send form' }).click()
+    await panel.getByRole('alert').waitFor()
+  })
 
   it('works at phone width: menu, list, conversation, reply, close and reopen', async () => {
     const phone = await s.browser.newContext({

@@ -3,6 +3,7 @@ export type {
   ConversationView,
   MessageAck,
   MessageView,
+  SecureFormView,
   ServerFrame,
   VisitorContextInfo,
 } from '../../../src/chat/protocol.schema.js'
@@ -129,4 +130,16 @@ export interface StoredAlert {
   state: AlertSummary['state']
   record: Record<string, unknown>
   alert: Record<string, unknown>
+}
+
+export type SecureFormKind = 'card' | 'bank_account' | 'custom'
+
+/** The tenant's secure-form destination (`/api/v1/secure-forms/config`); the secret only right after it is made. */
+export interface SecureFormConfig {
+  configured: boolean
+  url: string | null
+  kinds: SecureFormKind[]
+  customLabel: string | null
+  updatedAt: string | null
+  secret?: string
 }

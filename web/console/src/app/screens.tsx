@@ -4,6 +4,7 @@ import { AlertsScreen } from '../admin/alerts.js'
 import { CannedScreen } from '../admin/canned.js'
 import { HoursScreen } from '../admin/hours.js'
 import { ProtectScreen } from '../admin/protect.js'
+import { SecureFormsScreen } from '../admin/secure-forms.js'
 import { SitesScreen } from '../admin/sites.js'
 import { InboxScreen } from '../inbox/inbox.js'
 import { ReportsScreen } from '../reports/reports.js'
@@ -56,6 +57,13 @@ export const SCREENS: readonly Screen[] = [
     role: 'admin',
     group: 'admin',
     render: () => <ProtectScreen />,
+  },
+  {
+    path: '/admin/secure-forms',
+    label: 'Secure forms',
+    role: 'admin',
+    group: 'admin',
+    render: () => <SecureFormsScreen />,
   },
   { path: '/admin/alerts', label: 'Alerts', role: 'admin', group: 'admin', render: () => <AlertsScreen /> },
 ]

@@ -4,12 +4,15 @@ import { useDirectory } from '../app/directory.js'
 import { useLive, useLiveClient } from '../app/live-context.js'
 import type { ConversationView } from '../types.js'
 import { ErrorNote, useAction } from '../ui/ui.js'
+import { SecureForms } from './secure-form.js'
 
-/** Claim, transfer, close or reopen, and labels. Each answers with the updated conversation. */
+type Panel = 'transfer' | 'labels' | 'secure'
+
+/** Claim, transfer, close or reopen, labels, and secure forms. Each answers with the updated conversation. */
 export function ConversationActions({ c }: { c: ConversationView }) {
   const live = useLiveClient()
   const action = useAction()
-  const [panel, setPanel] = useState<'transfer' | 'labels' | null>(null)
+  const [panel, setPanel] = useState<Panel | null>(null)
   const act = (verb: 'claim' | 'close' | 'reopen', body?: unknown) =>
     action.run(async () => {
       const v = await api<ConversationView>(
@@ -19,7 +22,7 @@ export function ConversationActions({ c }: { c: ConversationView }) {
       )
       live.upsertConversations([v])
     })
-  const toggle = (p: 'transfer' | 'labels') => setPanel(panel === p ? null : p)
+  const toggle = (p: Panel) => setPanel(panel === p ? null : p)
   return (
     <div className="actions">
       <div className="action-buttons">
@@ -36,6 +39,11 @@ export function ConversationActions({ c }: { c: ConversationView }) {
         <button type="button" aria-expanded={panel === 'labels'} onClick={() => toggle('labels')}>
           Labels
         </button>
+        {c.status !== 'closed' ? (
+          <button type="button" aria-expanded={panel === 'secure'} onClick={() => toggle('secure')}>
+            Secure form
+          </button>
+        ) : null}
         {c.status === 'closed' ? (
           <button type="button" disabled={action.busy} onClick={() => act('reopen')}>
             Reopen
@@ -49,6 +57,7 @@ export function ConversationActions({ c }: { c: ConversationView }) {
       <ErrorNote error={action.error} />
       {panel === 'transfer' ? <Transfer c={c} done={() => setPanel(null)} /> : null}
       {panel === 'labels' ? <Labels c={c} /> : null}
+      {panel === 'secure' ? <SecureForms conversationId={c.id} /> : null}
     </div>
   )
 }
