@@ -1,4 +1,11 @@
-/** What the console receives from the server. The WebSocket views come from the protocol's own source. */
+/**
+ * What the console receives from the server. Where the server describes a view in a file that
+ * needs nothing but zod (the protocol, search, reports), the type comes from there.
+ */
+import type { z } from 'zod'
+import type { SummaryView } from '../../../src/reports/reports.schema.js'
+import type { searchResultView } from '../../../src/search/search.schema.js'
+
 export type {
   ConversationView,
   MessageAck,
@@ -77,43 +84,13 @@ export interface SetupLink {
   setupExpiresAt: string
 }
 
-export interface SearchHit {
-  conversationId: string
-  messageId: string
-  seq: number
-  senderKind: 'visitor' | 'agent' | 'system'
-  sentAt: string
-  snippet: string
-}
+/** One transcript search hit, as `/api/v1/search` answers it. */
+export type SearchHit = z.infer<typeof searchResultView>
 
-export interface Durations {
-  count: number
-  avgSeconds: number | null
-  p50Seconds: number | null
-  p90Seconds: number | null
-}
-
-export interface ReportRow {
-  name: string
-  conversations: number
-  closed: number
-  firstResponseP50Seconds: number | null
-  resolutionP50Seconds: number | null
-  satisfactionAverage: number | null
-  satisfactionCount: number
-}
-
-export interface ReportSummary {
-  from: string
-  to: string
-  tz: string
-  days: { date: string; conversations: number; closed: number; offlineMessages: number }[]
-  firstResponse: Durations
-  resolution: Durations
-  satisfaction: { count: number; average: number | null; distribution: Record<string, number> }
-  perAgent: (ReportRow & { agentId: string })[]
-  perTeam: (ReportRow & { teamId: string })[]
-}
+/** `/api/v1/reports/summary`. */
+export type ReportSummary = SummaryView
+/** A line of the per-agent or per-team breakdown. */
+export type ReportRow = Omit<SummaryView['perAgent'][number], 'agentId'>
 
 export interface AlertSummary {
   id: string

@@ -54,7 +54,7 @@ export function ReportsScreen() {
 
 function Report({ r }: { r: ReportSummary }) {
   const total = r.days.reduce((n, d) => n + d.conversations, 0)
-  const stars = ['1', '2', '3', '4', '5']
+  const stars = [1, 2, 3, 4, 5] as const
   return (
     <>
       <dl className="kpis">
@@ -116,8 +116,8 @@ function Report({ r }: { r: ReportSummary }) {
           format={(v) => String(v ?? 0)}
           className="bar-c"
           rows={stars.map((s) => ({
-            label: `${s} star${s === '1' ? '' : 's'}`,
-            value: r.satisfaction.distribution[s] ?? 0,
+            label: `${s} star${s === 1 ? '' : 's'}`,
+            value: r.satisfaction.distribution[s],
           }))}
         />
       </section>
