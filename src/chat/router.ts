@@ -64,15 +64,34 @@ export class Router {
     } while (this.#again.has(tenantId))
   }
 
+  async #teamMembers(tenantId: string): Promise<Map<string, Set<string>>> {
+    const byTeam = new Map<string, Set<string>>()
+    for (const m of await this.store.directory.teamMembers(tenantId)) {
+      let set = byTeam.get(m.team_id)
+      if (!set) {
+        set = new Set()
+        byTeam.set(m.team_id, set)
+      }
+      set.add(m.agent_id)
+    }
+    return byTeam
+  }
+
   async #dispatchOnce(tenantId: string): Promise<void> {
     const waiting = await this.store.conversations.waiting(tenantId, QUEUE_NOTIFY_LIMIT)
     if (waiting.length === 0) return
     const candidates = await this.candidates(tenantId)
+    // A chat transferred to a team waits for one of that team's members, not anyone online.
+    const teams = waiting.some((c) => c.team_id !== null) ? await this.#teamMembers(tenantId) : null
     const stillWaiting: ConversationRow[] = []
     for (const conv of waiting) {
+      const eligible =
+        conv.team_id === null
+          ? candidates
+          : candidates.filter((id) => teams?.get(conv.team_id!)?.has(id) === true)
       const agentId =
-        candidates.length > 0
-          ? await this.store.conversations.assignNext(tenantId, conv.id, candidates, Date.now())
+        eligible.length > 0
+          ? await this.store.conversations.assignNext(tenantId, conv.id, eligible, Date.now())
           : null
       if (!agentId) {
         stillWaiting.push(conv)

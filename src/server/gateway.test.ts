@@ -184,6 +184,46 @@ for (const engine of ENGINES) {
       v2.close()
     })
 
+    it("routes a chat transferred to a team to that team's members only, waiting for one if none is online", async () => {
+      const alma = await addAgent(h, 'Alma', { capacity: 5 })
+      const bert = await addAgent(h, 'Bert', { capacity: 5 })
+      const team = await api(h, 'POST', '/api/v1/teams', {
+        cookie: h.adminCookie,
+        body: { name: `Billing ${Math.random()}`, agentIds: [bert.id] },
+      })
+      expect(team.status).toBe(201)
+      const { client: a } = await Client.agent(h, alma.cookie)
+      const { client: visitor } = await Client.visitor(h)
+      const { conversation } = await visitor.request({ type: 'conversation.start' })
+      await a.next(
+        (f) =>
+          f.type === 'conversation.updated' &&
+          f.conversation.id === conversation.id &&
+          f.conversation.agentId === alma.id,
+      )
+      const moved = await a.request({
+        type: 'conversation.transfer',
+        conversationId: conversation.id,
+        toTeamId: team.body.id,
+      })
+      expect(moved.type).not.toBe('error')
+      // Alma is online with free capacity, but not in the team: the chat waits for Bert.
+      const waiting = await api(h, 'GET', `/api/v1/conversations/${conversation.id}`, {
+        cookie: h.adminCookie,
+      })
+      expect(waiting.body).toMatchObject({ status: 'open', agentId: null, teamId: team.body.id })
+      const { client: b } = await Client.agent(h, bert.cookie)
+      await b.next(
+        (f) =>
+          f.type === 'conversation.updated' &&
+          f.conversation.id === conversation.id &&
+          f.conversation.agentId === bert.id,
+      )
+      a.close()
+      b.close()
+      visitor.close()
+    })
+
     it('closes and reopens a conversation; a closed one refuses messages with a typed error', async () => {
       const erin = await addAgent(h, 'Erin')
       const { client: agent } = await Client.agent(h, erin.cookie)
