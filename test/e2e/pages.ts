@@ -137,3 +137,17 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))
 }
+
+/** Signs in on the console's sign-in form; resolves when the console is connected. */
+export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/console`)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 })
+}
+
+/** Everything the page keeps in localStorage and sessionStorage, as one string to search. */
+export async function storedText(page: Page): Promise<string> {
+  return page.evaluate<string>('JSON.stringify([{ ...localStorage }, { ...sessionStorage }])')
+}

@@ -120,3 +120,25 @@ export interface SecureFormConfig {
   updatedAt: string | null
   secret?: string
 }
+
+/** A reveal request as `/api/v1/vault/reveals` answers it (`requestView` in `src/vault/vault.plugin.ts`). */
+export interface RevealRequest {
+  id: string
+  tokenId: string
+  requesterId: string
+  reason: string
+  state: 'pending' | 'approved' | 'denied'
+  decidedBy: string | null
+  createdAt: string
+  decidedAt: string | null
+  expiresAt: string | null
+  reveals: number
+}
+
+/** A granted reveal's value (`POST /api/v1/vault/reveals/:id/value`): only ever held in component state. */
+export interface RevealedValue {
+  tokenId: string
+  type: string
+  value: string
+  expiresAt: string
+}

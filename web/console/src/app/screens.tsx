@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react'
+import type { ComponentType, ReactNode } from 'react'
 import { AgentsScreen } from '../admin/agents.js'
 import { AlertsScreen } from '../admin/alerts.js'
 import { CannedScreen } from '../admin/canned.js'
@@ -10,10 +10,11 @@ import { InboxScreen } from '../inbox/inbox.js'
 import { ReportsScreen } from '../reports/reports.js'
 import { SearchScreen } from '../search/search.js'
 import type { Role } from '../types.js'
+import { ApprovalsBadge, RevealsScreen } from '../vault/reveals.js'
 
 /**
  * The console's screens. The nav is built from this list, filtered by the signed-in agent's
- * role; later capabilities (masking reveal, MFA, SSO, audit, evidence) add an entry here.
+ * role; later capabilities (MFA, SSO, audit, evidence) add an entry here.
  */
 export interface Screen {
   /** The path below /console; a screen also owns every path under it. */
@@ -23,11 +24,21 @@ export interface Screen {
   role: Role
   group: 'work' | 'admin'
   render: (path: string) => ReactNode
+  /** Shown after the label in the nav (a count that asks for attention); renders nothing when there is none. */
+  badge?: ComponentType
 }
 
 export const SCREENS: readonly Screen[] = [
   { path: '/', label: 'Inbox', role: 'agent', group: 'work', render: (path) => <InboxScreen path={path} /> },
   { path: '/search', label: 'Search', role: 'agent', group: 'work', render: () => <SearchScreen /> },
+  {
+    path: '/reveals',
+    label: 'Reveals',
+    role: 'agent',
+    group: 'work',
+    render: () => <RevealsScreen />,
+    badge: ApprovalsBadge,
+  },
   { path: '/reports', label: 'Reports', role: 'admin', group: 'work', render: () => <ReportsScreen /> },
   { path: '/admin/sites', label: 'Sites', role: 'admin', group: 'admin', render: () => <SitesScreen /> },
   {

@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { createElement, useEffect, useMemo, useRef, useState } from 'react'
 import { summarizeAlert } from '../admin/alerts.js'
 import { api } from '../api.js'
 import { Live } from '../live/live.js'
 import { announceNewChat, setDesktop, setSound, useNotifySettings } from '../notify/notify.js'
 import type { Me, PresenceStatus, StoredAlert } from '../types.js'
 import { ErrorNote } from '../ui/ui.js'
+import { useRevealPolling } from '../vault/requests.js'
 import { LiveContext, useLive, useLiveClient } from './live-context.js'
 import { linkProps, navigate, useLocation } from './router.js'
 import { allowed, SCREENS, screenFor } from './screens.js'
@@ -22,6 +23,7 @@ export function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
       }),
     [me],
   )
+  useRevealPolling(me)
   useEffect(() => {
     live.start()
     return () => live.stop()
@@ -76,6 +78,7 @@ function Frame({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
                   aria-current={s === screen ? 'page' : undefined}
                 >
                   {s.label}
+                  {s.badge ? createElement(s.badge) : null}
                 </a>
               </li>
             ))}

@@ -1,10 +1,12 @@
-import { useEffect, useRef, useState } from 'react'
+import { Fragment, useEffect, useRef, useState } from 'react'
 import { api, messageOf } from '../api.js'
 import { useLive, useLiveClient } from '../app/live-context.js'
 import { linkProps, useLocation } from '../app/router.js'
 import { type Pending, type Thread, unreadOf } from '../live/live.js'
 import type { ConversationView, MessageView } from '../types.js'
 import { ErrorNote, formatTime } from '../ui/ui.js'
+import { TokenChip } from '../vault/reveal.js'
+import { splitTokens } from '../vault/tokens.js'
 import { ConversationActions } from './actions.js'
 import { Composer } from './composer.js'
 import { VisitorPanel } from './visitor-panel.js'
@@ -200,8 +202,19 @@ function Message({ m, seen, highlighted }: { m: MessageView; seen: boolean; high
         {m.kind === 'note' ? `Internal note · ${who}` : who}
         <time dateTime={m.createdAt}> {formatTime(m.createdAt)}</time>
       </span>
-      {/* Message text is only ever a text node: markup in it is shown, never parsed. */}
-      <span className="text">{m.text}</span>
+      {/* Message text is only ever text nodes: markup in it is shown, never parsed. A token the
+          protect policy put in place of a value becomes a chip to ask for the value. */}
+      <span className="text">
+        {splitTokens(m.text).map((part, i) =>
+          'text' in part ? (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, in order
+            <Fragment key={i}>{part.text}</Fragment>
+          ) : (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the same token may occur twice
+            <TokenChip key={i} type={part.type} tokenId={part.tokenId} />
+          ),
+        )}
+      </span>
       {m.attachment ? (
         <a
           className="attachment"

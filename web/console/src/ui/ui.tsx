@@ -1,5 +1,6 @@
 import {
   type InputHTMLAttributes,
+  type KeyboardEvent,
   type ReactNode,
   type TextareaHTMLAttributes,
   useCallback,
@@ -238,18 +239,24 @@ export function ConfirmButton({
   )
 }
 
-/** A table that scrolls sideways on narrow screens, with its column headers. */
+/**
+ * A table that scrolls sideways on narrow screens, with its column headers. With a `label`, the
+ * scrolling box is a named region that the keyboard can reach (to scroll it without a mouse).
+ */
 export function Table({
   columns,
   className,
+  label,
   children,
 }: {
   columns: string[]
   className?: string
+  label?: string
   children: ReactNode
 }) {
+  const region = label ? { role: 'region', 'aria-label': label, tabIndex: 0 } : {}
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...region}>
       <table className={className}>
         <thead>
           <tr>
@@ -263,5 +270,67 @@ export function Table({
         <tbody>{children}</tbody>
       </table>
     </div>
+  )
+}
+
+const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])'
+
+/**
+ * A modal dialog, open while it is rendered: a native `<dialog>` shown with showModal (the page
+ * behind it is inert), Tab and Shift+Tab wrap inside it, Escape calls `onClose`, and focus goes
+ * back to what had it before (when that is still on the page; else the caller moves it).
+ */
+export function Dialog({
+  title,
+  onClose,
+  children,
+}: {
+  title: string
+  onClose: () => void
+  children: ReactNode
+}) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const titleId = useId()
+  useEffect(() => {
+    const dialog = ref.current
+    if (!dialog) return
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
+    dialog.showModal()
+    return () => {
+      dialog.close()
+      if (opener?.isConnected) opener.focus()
+    }
+  }, [])
+  const wrapTab = (e: KeyboardEvent<HTMLDialogElement>) => {
+    if (e.key !== 'Tab' || !ref.current) return
+    const all = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+      (el) => !el.hasAttribute('disabled'),
+    )
+    const first = all[0]
+    const last = all.at(-1)
+    if (!first || !last) return
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault()
+      last.focus()
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault()
+      first.focus()
+    }
+  }
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      onKeyDown={wrapTab}
+      onCancel={(e) => {
+        // Escape: the caller decides (it unmounts the dialog), so React's state stays the truth.
+        e.preventDefault()
+        onClose()
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      {children}
+    </dialog>
   )
 }
