@@ -162,7 +162,8 @@ async function main(): Promise<void> {
   const rows = files.reduce((a, f) => a + f.values.length, 0)
   const results = PROFILE_NAMES.map((p) => scoreCorpus(files, scores, p))
   console.log(
-    `\nwatch StreamScorer: ${files.length} files, ${rows} rows in ${ms.toFixed(0)} ms (no look-ahead)`,
+    `\nwatch StreamScorer: ${files.length} files, ${rows} rows in ${ms.toFixed(0)} ms ` +
+      `(${Math.round(rows / (ms / 1000)).toLocaleString('en-US')} rows/s, one core, no look-ahead)`,
   )
   for (const r of results) {
     console.log(

@@ -1,29 +1,100 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from './scenario.js'
-import { StreamScorer } from './stream-scorer.js'
+import { gaussianUpperTail, StreamScorer } from './stream-scorer.js'
 
-function scores(values: number[]): number[] {
+function scores(values: readonly number[]): number[] {
   const s = new StreamScorer()
   return values.map((v) => s.score(v))
 }
 
+function noisy(n: number, seed: number, level = 100, spread = 4): number[] {
+  const rnd = seededRandom(seed)
+  return Array.from({ length: n }, () => level + rnd() * spread)
+}
+
 describe('stream scorer', () => {
-  it('gives row i the same score whatever comes after it (no look-ahead)', () => {
+  it('gives every row of a prefix the same score whatever rows follow (no look-ahead)', () => {
     const rnd = seededRandom(1)
-    const base = Array.from({ length: 600 }, (_, i) => 50 + 10 * Math.sin(i / 20) + rnd())
-    const changedFuture = base.map((v, i) => (i >= 400 ? v * 5 : v))
-    expect(scores(base).slice(0, 400)).toEqual(scores(changedFuture).slice(0, 400))
+    const prefix = Array.from({ length: 700 }, (_, i) => 50 + 10 * Math.sin(i / 20) + rnd() * 3)
+    const alone = scores(prefix)
+    for (const seed of [2, 3, 4]) {
+      const more = noisy(300, seed, seed * 40, seed * 20)
+      expect(scores([...prefix, ...more]).slice(0, prefix.length)).toEqual(alone)
+    }
+  })
+
+  it('is deterministic: two scorers fed the same rows agree exactly', () => {
+    const values = noisy(2000, 5).map((v, i) => (i % 333 === 0 ? v * 3 : v))
+    expect(scores(values)).toEqual(scores(values))
   })
 
   it('scores a spike far above noise, within [0,1], and only once per incident', () => {
-    const rnd = seededRandom(2)
-    const values = Array.from({ length: 1000 }, () => 100 + rnd() * 4)
+    const values = noisy(1000, 2)
     values[700] = 400
     values[701] = 380
     const out = scores(values)
     expect(out.every((v) => v >= 0 && v <= 1)).toBe(true)
-    expect(out[700]).toBeGreaterThan(0.8)
-    expect(Math.max(...out.slice(150, 700))).toBeLessThan(0.5)
-    expect(out.slice(701, 900).filter((v) => v >= 0.5)).toHaveLength(0)
+    expect(out[700]).toBe(1)
+    expect(Math.max(...out.slice(150, 700))).toBeLessThan(0.75)
+    expect(out.slice(701, 760).every((v) => v === 0)).toBe(true)
+  })
+
+  it('flags a level shift inside the seen range once it is sustained', () => {
+    const rnd = seededRandom(6)
+    // Early excursions set a wide range; the later shift to 160 stays inside it.
+    const values = Array.from({ length: 3000 }, (_, i) =>
+      i % 400 === 37 ? 200 : i >= 2500 ? 160 + rnd() * 4 : 100 + rnd() * 4,
+    )
+    const out = scores(values)
+    const first = out.findIndex((v, i) => i >= 2500 && v >= 0.75)
+    expect(first).toBeGreaterThanOrEqual(2500)
+    expect(first).toBeLessThan(2520)
+  })
+
+  it('flags a missing beat in a learned rhythm although every value is in range', () => {
+    const rnd = seededRandom(9)
+    const beat = [0, 0, 10, 10]
+    const values = Array.from({ length: 1200 }, (_, i) => beat[i % 4]! + rnd() * 0.5)
+    values[1002] = 0.2 // the pulse due at 1002 does not come
+    const out = scores(values)
+    expect(Math.max(...out.slice(200, 1002))).toBeLessThan(0.75)
+    expect(out[1002]).toBeGreaterThanOrEqual(0.75)
+  })
+
+  it('keeps a flat series near 0 throughout', () => {
+    // The likelihood of an unsurprising average is its Gaussian median: 0.5 → log score 0.03.
+    expect(Math.max(...scores(Array.from({ length: 2000 }, () => 42)))).toBeLessThan(0.05)
+  })
+
+  it('keeps a learned periodic series below the alarm level', () => {
+    const rnd = seededRandom(7)
+    const values = Array.from({ length: 4000 }, (_, i) => 50 + 30 * Math.sin((2 * Math.PI * i) / 288) + rnd())
+    const out = scores(values)
+    // A few periods to learn the range and the level-to-level contexts, noise flicker included.
+    expect(Math.max(...out.slice(2000))).toBeLessThan(0.75)
+  })
+
+  it('ignores non-finite values without learning from them', () => {
+    const values = noisy(800, 8)
+    const withGaps = values.flatMap((v, i) => (i % 100 === 50 ? [Number.NaN, v] : [v]))
+    const s = new StreamScorer()
+    const out = withGaps.map((v) => s.score(v))
+    expect(out.filter((_, i) => Number.isNaN(withGaps[i]!))).toEqual(
+      out.filter((_, i) => Number.isNaN(withGaps[i]!)).map(() => 0),
+    )
+    expect(out.filter((_, i) => !Number.isNaN(withGaps[i]!))).toEqual(scores(values))
+  })
+})
+
+describe('gaussian upper tail', () => {
+  it('matches tabulated normal tails to 1e-7 relative', () => {
+    for (const [z, p] of [
+      [0, 0.5],
+      [1.959963985, 0.025],
+      [-1.959963985, 0.975],
+      [5, 2.866515719e-7],
+    ] as const) {
+      expect(Math.abs(gaussianUpperTail(z) - p) / p).toBeLessThan(2e-7)
+    }
   })
 })

@@ -4,108 +4,204 @@
  * point i is learned). `bench/nab.ts` runs it bare over NAB; the watch engine applies the same
  * ideas to counts through `SeasonalBaseline` and Poisson tails.
  *
- * Three robust views of surprise, in units of a robust spread, the largest one wins:
- * - level: distance of the point from a sign-step median tracker;
- * - change: distance of the step (x − previous x) from its own median tracker;
- * - shift: a fast mean against the slow median (a level shift or drift).
- * After an alarm-level score the output is damped for a while: one incident, one alarm.
+ * Three views of surprise, the largest one wins:
+ * - range novelty: a value beyond everything seen so far (by a margin of the seen range) is 1;
+ * - context novelty: the value's level (the seen range cut into a few levels) never followed
+ *   the levels of the last few points; the share of known contexts so broken is the score;
+ * - likelihood: the surprise of the value and of its step (x − previous x) in standard
+ *   deviations of slow moving moments, squashed to [0,1), averaged over a few points, and
+ *   tested against the running distribution of that average (an "anomaly likelihood": one
+ *   Gaussian tail per stream, so scores of different streams can share one threshold).
+ * After an alarm-level output the scorer stays silent for a while: one incident, one alarm.
  */
 
 export interface StreamScorerOptions {
-  /** Points used to learn before any score above 0 is given. */
+  /** Points learned before range or context novelty give a score. */
   warmup: number
-  /** Weight of a new point in the slow trackers (median, spread). */
+  /** A value beyond the seen range by this share of the range is novel. */
+  rangeTolerance: number
+  /** Levels the seen range is cut into for context novelty. */
+  contextLevels: number
+  /** Longest context (previous points) whose continuation is checked. */
+  contextLength: number
+  /** Times a context must have been seen before a new continuation of it counts as novel. */
+  contextEvidence: number
+  /** Weight of a new point in the moments of the value and of the step. */
   slowAlpha: number
-  /** Weight of a new point in the fast mean (shift view). */
-  fastAlpha: number
-  /** Weight of the change view against the level view. */
-  changeWeight: number
-  /** Weight of the shift view against the level view. */
-  shiftWeight: number
-  /** Surprise (in spreads) that maps to a score of 0.5. */
-  halfScore: number
-  /** Points after an alarm-level score during which the output is damped. */
+  /** Surprise (in standard deviations) that maps to a raw score of 1 − 1/e. */
+  rawScale: number
+  /** Raw scores averaged before the likelihood test, so sustained surprise outweighs one blip. */
+  averageOver: number
+  /** Memory, in points, of the distribution of averaged raw scores. */
+  likelihoodMemory: number
+  /** Floor on that distribution's standard deviation, so a calm stream is not over-sensitive. */
+  likelihoodMinStd: number
+  /** Points learned before the likelihood gives a score. */
+  likelihoodWarmup: number
+  /** Weight of the likelihood view: below 1, so a novel value or context outranks it. */
+  likelihoodWeight: number
+  /** Points after an alarm-level output during which the output is 0. */
   refractory: number
-  /** Output level treated as an alarm for damping. */
+  /** Output level treated as an alarm. */
   alarmLevel: number
-  /** Factor applied to the output while damped. */
-  damping: number
 }
 
 export const DEFAULT_STREAM_SCORER_OPTIONS: StreamScorerOptions = {
-  warmup: 150,
-  slowAlpha: 0.005,
-  fastAlpha: 0.2,
-  changeWeight: 0.7,
-  shiftWeight: 1.5,
-  halfScore: 10,
-  refractory: 200,
-  alarmLevel: 0.5,
-  damping: 0.5,
+  warmup: 10,
+  rangeTolerance: 0.02,
+  contextLevels: 4,
+  contextLength: 6,
+  contextEvidence: 3,
+  slowAlpha: 0.003,
+  rawScale: 6,
+  averageOver: 10,
+  likelihoodMemory: 5000,
+  likelihoodMinStd: 0.02,
+  likelihoodWarmup: 50,
+  likelihoodWeight: 0.95,
+  refractory: 60,
+  alarmLevel: 0.75,
 }
 
-/** A robust location/scale tracker: sign-step median and clipped mean absolute deviation. */
-class RobustTracker {
-  center = 0
-  spread = 0
+/** Exponentially weighted mean and variance; a plain running mean while younger than 1/alpha. */
+class Moments {
+  mean = 0
+  variance = 0
   n = 0
 
   update(x: number, alpha: number): void {
-    if (this.n < 30) {
-      this.center += (x - this.center) / (this.n + 1)
-    } else {
-      const step = Math.max(this.spread, 1e-9) * alpha * 2
-      this.center += x > this.center ? step : x < this.center ? -step : 0
-    }
-    const dev = Math.abs(x - this.center)
-    // A plain running mean while young, so early scores are not judged against a tiny spread;
-    // later, clipping keeps one spike from inflating the spread it is judged against.
     const a = Math.max(alpha, 1 / (this.n + 1))
-    const clipped = this.n < 30 ? dev : Math.min(dev, this.spread * 6 || dev)
-    this.spread += a * (clipped - this.spread)
+    const d = x - this.mean
+    this.mean += a * d
+    this.variance = (1 - a) * (this.variance + a * d * d)
     this.n++
+  }
+
+  /** |x − mean| in standard deviations, with a floor so a constant stream does not divide by 0. */
+  z(x: number): number {
+    const sd = Math.sqrt(this.variance) + 1e-9 + Math.abs(this.mean) * 1e-6
+    return Math.abs(x - this.mean) / sd
+  }
+}
+
+/** Which levels have followed each context of the last 1..length levels, and how often each context was seen. */
+class ContextMemory {
+  private readonly contexts = new Map<number, number>()
+  private readonly continuations = new Set<number>()
+  private readonly recent: number[] = []
+
+  constructor(
+    private readonly levels: number,
+    private readonly length: number,
+    private readonly evidence: number,
+  ) {}
+
+  /** Share of already-seen contexts that `level` has never followed; then learns them. */
+  novelty(level: number): number {
+    let known = 0
+    let novel = 0
+    // A leading 1 keeps contexts of different lengths apart; 6 levels of 4 stay far below 2^53.
+    let key = 1
+    for (let k = 1; k <= this.recent.length; k++) {
+      key = key * this.levels + this.recent[this.recent.length - k]!
+      const continuation = key * this.levels + level
+      const seen = this.contexts.get(key) ?? 0
+      if (seen >= this.evidence) {
+        known++
+        if (!this.continuations.has(continuation)) novel++
+      }
+      this.contexts.set(key, seen + 1)
+      this.continuations.add(continuation)
+    }
+    this.recent.push(level)
+    if (this.recent.length > this.length) this.recent.shift()
+    return known > 0 ? novel / known : 0
   }
 }
 
 export class StreamScorer {
   private readonly o: StreamScorerOptions
-  private readonly level = new RobustTracker()
-  private readonly change = new RobustTracker()
-  private fast = 0
+  private readonly level = new Moments()
+  private readonly step = new Moments()
+  private readonly averaged = new Moments()
+  private readonly context: ContextMemory
+  private readonly recentRaw: number[] = []
+  private recentRawSum = 0
+  private lo = Number.POSITIVE_INFINITY
+  private hi = Number.NEGATIVE_INFINITY
   private prev = 0
   private n = 0
   private quiet = 0
 
   constructor(options: Partial<StreamScorerOptions> = {}) {
     this.o = { ...DEFAULT_STREAM_SCORER_OPTIONS, ...options }
+    this.context = new ContextMemory(this.o.contextLevels, this.o.contextLength, this.o.contextEvidence)
   }
 
   /** Scores `x` against what came before it, then learns from it. */
   score(x: number): number {
+    if (!Number.isFinite(x)) return 0
     const o = this.o
-    const n = this.n
-    let surprise = 0
-    if (n > 0) {
-      const floor = 1e-9 + Math.abs(this.level.center) * 1e-4
-      const s = Math.max(this.level.spread, floor)
-      const ds = Math.max(this.change.spread, floor)
-      const levelZ = Math.abs(x - this.level.center) / s
-      const changeZ = Math.abs(x - this.prev - this.change.center) / ds
-      const shiftZ = Math.abs(this.fast - this.level.center) / s
-      surprise = Math.max(levelZ, o.changeWeight * changeZ, o.shiftWeight * shiftZ)
-    }
-    this.level.update(x, o.slowAlpha)
-    if (n > 0) this.change.update(x - this.prev, o.slowAlpha)
-    this.fast = n === 0 ? x : this.fast + o.fastAlpha * (x - this.fast)
+    const young = this.n <= o.warmup
+    const range = this.hi - this.lo
+    const novelValue =
+      !young && (x > this.hi + o.rangeTolerance * range || x < this.lo - o.rangeTolerance * range)
+    this.lo = Math.min(this.lo, x)
+    this.hi = Math.max(this.hi, x)
+    const span = this.hi - this.lo
+    const bin =
+      span > 0 ? Math.min(o.contextLevels - 1, Math.floor(((x - this.lo) / span) * o.contextLevels)) : 0
+    const novelContext = this.context.novelty(bin)
+    let out = novelValue ? 1 : young ? 0 : novelContext
+    out = Math.max(out, o.likelihoodWeight * this.likelihood(x))
     this.prev = x
     this.n++
-    let out = n >= o.warmup && Number.isFinite(surprise) ? surprise / (surprise + o.halfScore) : 0
     if (this.quiet > 0) {
       this.quiet--
-      out *= o.damping
-    } else if (out >= o.alarmLevel) {
-      this.quiet = o.refractory
+      return 0
     }
+    if (out >= o.alarmLevel) this.quiet = o.refractory
     return out
   }
+
+  /**
+   * Numenta's "anomaly likelihood" on a raw surprise in [0,1): the Gaussian upper tail of the
+   * recent average raw score against its own running distribution, on a log scale that spreads
+   * the last nines (tail 1e-10 → 1) so one corpus-wide threshold can tell them apart.
+   */
+  private likelihood(x: number): number {
+    const o = this.o
+    const z = this.n > 1 ? Math.min(50, Math.max(this.level.z(x), this.step.z(x - this.prev))) : 0
+    this.level.update(x, o.slowAlpha)
+    if (this.n > 0) this.step.update(x - this.prev, o.slowAlpha)
+    const raw = 1 - Math.exp(-z / o.rawScale)
+    this.recentRaw.push(raw)
+    this.recentRawSum += raw
+    if (this.recentRaw.length > o.averageOver) this.recentRawSum -= this.recentRaw.shift()!
+    const average = this.recentRawSum / this.recentRaw.length
+    let tail = 0.5
+    if (this.averaged.n >= o.likelihoodWarmup) {
+      const sd = Math.max(Math.sqrt(this.averaged.variance), o.likelihoodMinStd)
+      tail = gaussianUpperTail((average - this.averaged.mean) / sd)
+    }
+    this.averaged.update(average, 1 / o.likelihoodMemory)
+    return Math.min(1, Math.max(0, Math.log(tail + 1e-10) / Math.log(1e-10)))
+  }
+}
+
+/** Chebyshev coefficients of Numerical Recipes' `erfcc` (relative error < 1.2e-7 everywhere). */
+const ERFC_COEFFICIENTS = [
+  -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587,
+  -0.82215223, 0.17087277,
+]
+
+/** P(Z > z) for a standard normal Z. */
+export function gaussianUpperTail(z: number): number {
+  const x = z / Math.SQRT2
+  const a = Math.abs(x)
+  const t = 1 / (1 + 0.5 * a)
+  let poly = 0
+  for (let i = ERFC_COEFFICIENTS.length - 1; i >= 0; i--) poly = ERFC_COEFFICIENTS[i]! + t * poly
+  const erfc = t * Math.exp(-a * a + poly)
+  return 0.5 * (x >= 0 ? erfc : 2 - erfc)
 }
