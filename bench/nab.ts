@@ -51,13 +51,13 @@ function parseArgs(argv: string[]): Args {
   return args
 }
 
-/** Streams every file through a fresh scorer: row i is scored before row i is learned. */
+/** Streams every file (values and timestamps) through a fresh scorer: row i is scored before row i is learned. */
 export function scoreWithDetector(files: readonly NabFile[], set: Partial<StreamScorerOptions>) {
   const scores = new Map<string, Float64Array>()
   for (const f of files) {
     const scorer = new StreamScorer(set)
     const out = new Float64Array(f.values.length)
-    for (let i = 0; i < f.values.length; i++) out[i] = scorer.score(f.values[i]!)
+    for (let i = 0; i < f.values.length; i++) out[i] = scorer.score(f.values[i]!, f.timestamps[i]!)
     scores.set(f.name, out)
   }
   return scores

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { seededRandom } from './scenario.js'
 import { gaussianUpperTail, StreamScorer } from './stream-scorer.js'
 
-function scores(values: readonly number[]): number[] {
+function scores(values: readonly number[], at?: (i: number) => number): number[] {
   const s = new StreamScorer()
-  return values.map((v) => s.score(v))
+  return values.map((v, i) => s.score(v, at?.(i)))
 }
 
 function noisy(n: number, seed: number, level = 100, spread = 4): number[] {
@@ -16,10 +16,11 @@ describe('stream scorer', () => {
   it('gives every row of a prefix the same score whatever rows follow (no look-ahead)', () => {
     const rnd = seededRandom(1)
     const prefix = Array.from({ length: 700 }, (_, i) => 50 + 10 * Math.sin(i / 20) + rnd() * 3)
-    const alone = scores(prefix)
+    const at = (i: number): number => Date.UTC(2026, 0, 1) + i * 300_000
+    const alone = scores(prefix, at)
     for (const seed of [2, 3, 4]) {
       const more = noisy(300, seed, seed * 40, seed * 20)
-      expect(scores([...prefix, ...more]).slice(0, prefix.length)).toEqual(alone)
+      expect(scores([...prefix, ...more], at).slice(0, prefix.length)).toEqual(alone)
     }
   })
 
@@ -59,6 +60,21 @@ describe('stream scorer', () => {
     const out = scores(values)
     expect(Math.max(...out.slice(200, 1002))).toBeLessThan(0.75)
     expect(out[1002]).toBeGreaterThanOrEqual(0.75)
+  })
+
+  it('with timestamps, flags a daytime level at night although the value is in range', () => {
+    const rnd = seededRandom(10)
+    const start = Date.UTC(2026, 0, 5) // a Monday
+    const at = (i: number): number => start + i * 3_600_000
+    const daily = (i: number): number => (new Date(at(i)).getUTCHours() >= 8 ? 100 : 10) + rnd() * 4
+    const values = Array.from({ length: 24 * 70 }, (_, i) => daily(i))
+    const night = 24 * 63 + 3 // 03:00 on a weekday, nine weeks in
+    for (let i = night; i < night + 3; i++) values[i] = 100 + rnd() * 4
+    const timed = scores(values, at)
+    expect(Math.max(...timed.slice(24 * 21, night))).toBeLessThan(0.75)
+    expect(Math.max(...timed.slice(night, night + 3))).toBeGreaterThanOrEqual(0.75)
+    // Without timestamps the same night looks like any morning.
+    expect(Math.max(...scores(values).slice(night, night + 3))).toBeLessThan(0.75)
   })
 
   it('keeps a flat series near 0 throughout', () => {

@@ -8,12 +8,19 @@
  * - range novelty: a value beyond everything seen so far (by a margin of the seen range) is 1;
  * - context novelty: the value's level (the seen range cut into a few levels) never followed
  *   the levels of the last few points; the share of known contexts so broken is the score;
- * - likelihood: the surprise of the value and of its step (x − previous x) in standard
- *   deviations of slow moving moments, squashed to [0,1), averaged over a few points, and
+ * - likelihood: the surprise of the value (against its hour-of-day slot when timestamps are
+ *   given and the slot has history, else against all points) and of its step (x − previous x)
+ *   in standard deviations of moving moments, squashed to [0,1), averaged over a few points, and
  *   tested against the running distribution of that average (an "anomaly likelihood": one
  *   Gaussian tail per stream, so scores of different streams can share one threshold).
  * After an alarm-level output the scorer stays silent for a while: one incident, one alarm.
  */
+
+import { dayOfWeek, hourOfDay } from './baseline.js'
+
+/** `dayOfWeek` counts from Thursday, the weekday of the epoch. */
+const SATURDAY = 2
+const SUNDAY = 3
 
 export interface StreamScorerOptions {
   /** Points learned before range or context novelty give a score. */
@@ -28,6 +35,10 @@ export interface StreamScorerOptions {
   contextEvidence: number
   /** Weight of a new point in the moments of the value and of the step. */
   slowAlpha: number
+  /** Weight of a new point in the moments of its hour-of-day slot (weekdays and weekends apart). */
+  seasonalAlpha: number
+  /** Points a slot must have learned before the value is judged against it instead of overall. */
+  seasonalWarmup: number
   /** Surprise (in standard deviations) that maps to a raw score of 1 − 1/e. */
   rawScale: number
   /** Raw scores averaged before the likelihood test, so sustained surprise outweighs one blip. */
@@ -53,6 +64,8 @@ export const DEFAULT_STREAM_SCORER_OPTIONS: StreamScorerOptions = {
   contextLength: 6,
   contextEvidence: 3,
   slowAlpha: 0.003,
+  seasonalAlpha: 0.01,
+  seasonalWarmup: 30,
   rawScale: 6,
   averageOver: 10,
   likelihoodMemory: 5000,
@@ -124,6 +137,7 @@ export class StreamScorer {
   private readonly level = new Moments()
   private readonly step = new Moments()
   private readonly averaged = new Moments()
+  private readonly slots = Array.from({ length: 48 }, () => new Moments())
   private readonly context: ContextMemory
   private readonly recentRaw: number[] = []
   private recentRawSum = 0
@@ -138,8 +152,11 @@ export class StreamScorer {
     this.context = new ContextMemory(this.o.contextLevels, this.o.contextLength, this.o.contextEvidence)
   }
 
-  /** Scores `x` against what came before it, then learns from it. */
-  score(x: number): number {
+  /**
+   * Scores `x` against what came before it, then learns from it. `at` (epoch ms) is optional:
+   * with it, the value is judged against its hour of day, weekdays and weekends apart.
+   */
+  score(x: number, at?: number): number {
     if (!Number.isFinite(x)) return 0
     const o = this.o
     const young = this.n <= o.warmup
@@ -153,7 +170,7 @@ export class StreamScorer {
       span > 0 ? Math.min(o.contextLevels - 1, Math.floor(((x - this.lo) / span) * o.contextLevels)) : 0
     const novelContext = this.context.novelty(bin)
     let out = novelValue ? 1 : young ? 0 : novelContext
-    out = Math.max(out, o.likelihoodWeight * this.likelihood(x))
+    out = Math.max(out, o.likelihoodWeight * this.likelihood(x, at))
     this.prev = x
     this.n++
     if (this.quiet > 0) {
@@ -169,10 +186,14 @@ export class StreamScorer {
    * recent average raw score against its own running distribution, on a log scale that spreads
    * the last nines (tail 1e-10 → 1) so one corpus-wide threshold can tell them apart.
    */
-  private likelihood(x: number): number {
+  private likelihood(x: number, at: number | undefined): number {
     const o = this.o
-    const z = this.n > 1 ? Math.min(50, Math.max(this.level.z(x), this.step.z(x - this.prev))) : 0
+    const slot = at !== undefined && at >= 0 ? this.slots[seasonalSlot(at)]! : null
+    // Once its slot knows the hour, a daily peak is judged against other peaks, not the day.
+    const levelZ = slot && slot.n >= o.seasonalWarmup ? slot.z(x) : this.level.z(x)
+    const z = this.n > 1 ? Math.min(50, Math.max(levelZ, this.step.z(x - this.prev))) : 0
     this.level.update(x, o.slowAlpha)
+    slot?.update(x, o.seasonalAlpha)
     if (this.n > 0) this.step.update(x - this.prev, o.slowAlpha)
     const raw = 1 - Math.exp(-z / o.rawScale)
     this.recentRaw.push(raw)
@@ -187,6 +208,12 @@ export class StreamScorer {
     this.averaged.update(average, 1 / o.likelihoodMemory)
     return Math.min(1, Math.max(0, Math.log(tail + 1e-10) / Math.log(1e-10)))
   }
+}
+
+/** Hour of day, plus 24 on Saturdays and Sundays (UTC). */
+function seasonalSlot(at: number): number {
+  const day = dayOfWeek(at)
+  return hourOfDay(at) + (day === SATURDAY || day === SUNDAY ? 24 : 0)
 }
 
 /** Chebyshev coefficients of Numerical Recipes' `erfcc` (relative error < 1.2e-7 everywhere). */
