@@ -99,6 +99,9 @@ describe('stream scorer', () => {
       out.filter((_, i) => Number.isNaN(withGaps[i]!)).map(() => 0),
     )
     expect(out.filter((_, i) => !Number.isNaN(withGaps[i]!))).toEqual(scores(values))
+    // A broken timestamp only costs the hour-of-day view.
+    expect(scores(values, () => Number.NaN)).toEqual(scores(values))
+    expect(scores(values, () => Number.POSITIVE_INFINITY)).toEqual(scores(values))
   })
 })
 

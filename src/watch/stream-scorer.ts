@@ -188,7 +188,7 @@ export class StreamScorer {
    */
   private likelihood(x: number, at: number | undefined): number {
     const o = this.o
-    const slot = at !== undefined && at >= 0 ? this.slots[seasonalSlot(at)]! : null
+    const slot = at !== undefined && Number.isFinite(at) && at >= 0 ? this.slots[seasonalSlot(at)]! : null
     // Once its slot knows the hour, a daily peak is judged against other peaks, not the day.
     const levelZ = slot && slot.n >= o.seasonalWarmup ? slot.z(x) : this.level.z(x)
     const z = this.n > 1 ? Math.min(50, Math.max(levelZ, this.step.z(x - this.prev))) : 0
