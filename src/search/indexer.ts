@@ -154,25 +154,33 @@ export class SearchIndexer {
     this.#cursor ??= await search.cursor()
     const cursor = this.#cursor
     const from = this.#scanFrom !== null && this.#scanFrom > cursor ? this.#scanFrom : cursor
-    const ids = await search.idsAfter(from, this.#opts.batch)
-    const fresh = ids.filter((id) => !this.#ahead.has(id))
+    // Ids are cheap to read: a pass looks far ahead (the unsettled window is mostly indexed
+    // already) but indexes at most `batch` messages, so its transaction stays short.
+    const scanLimit = this.#opts.batch * 40
+    const ids = await search.idsAfter(from, scanLimit)
+    const unindexed = ids.filter((id) => !this.#ahead.has(id))
+    const fresh = unindexed.slice(0, this.#opts.batch)
+    const truncated = fresh.length < unindexed.length
+    // The ids this pass accounts for: all it read, or up to the last one it indexed.
+    const covered = truncated ? ids.slice(0, ids.indexOf(fresh.at(-1)!) + 1) : ids
     const messages = await search.messages(fresh)
     const postings = messages.flatMap((m) => this.postingsOf(m))
     // The cursor may pass only ids old enough to be committed if they exist at all.
     const settled = idFloor(now - this.#opts.settleMs)
     let next: string | null = null
-    for (const id of ids) if (id < settled) next = id
-    await search.addPostings(postings, next !== null && next > cursor ? next : null)
-    const persisted = next !== null && next > cursor ? next : cursor
+    for (const id of covered) if (id < settled) next = id
+    const advance = next !== null && next > cursor ? next : null
+    if (postings.length > 0 || advance !== null) await search.addPostings(postings, advance)
+    const persisted = advance ?? cursor
     this.#cursor = persisted
     for (const id of fresh) if (id > persisted) this.#ahead.add(id)
     for (const id of this.#ahead) if (id <= persisted) this.#ahead.delete(id)
     this.stats.indexed += messages.length
     this.stats.postings += postings.length
-    // A short batch means the head is reached: next time, re-read the unsettled window (ids only).
-    const full = ids.length === this.#opts.batch
-    this.#scanFrom = full ? ids.at(-1)! : persisted
-    // A full batch of already-indexed ids is still progress: the pass must go on past them.
+    // Short of the scan limit means the head is reached: next time, re-read the unsettled window (ids only).
+    const full = truncated || ids.length === scanLimit
+    this.#scanFrom = full ? covered.at(-1)! : persisted
+    // A full scan of already-indexed ids is still progress: the pass must go on past them.
     return full ? Math.max(1, fresh.length) : fresh.length
   }
 }

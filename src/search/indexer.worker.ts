@@ -1,4 +1,5 @@
 // The search indexer's thread (see indexer-thread.ts): its own database connection, its own event loop.
+import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { Store } from '../store/index.js'
 import { SearchIndexer } from './indexer.js'
@@ -6,6 +7,11 @@ import type { IndexerThreadData, IndexerThreadReply, IndexerThreadRequest } from
 import { tenantSearchKey } from './terms.js'
 
 const data = workerData as IndexerThreadData
+// Background work: this thread (alone; on Linux a nice value is per thread) yields the CPU to
+// the message path whenever both want it. Where the OS refuses, it just runs at normal priority.
+try {
+  setPriority(19)
+} catch {}
 const post = (reply: IndexerThreadReply) => parentPort!.postMessage(reply)
 const store = await Store.open({ ...data.store, migrate: false, threads: false })
 const secret = Buffer.from(data.secret, 'base64url')

@@ -27,7 +27,7 @@ export interface SearchServiceOptions {
   /** SEARCH_KEY: the search secret from outside the database; generated and stored in it when absent. */
   configuredSecret?: string | undefined
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
-  indexer?: { intervalMs?: number; batch?: number; settleMs?: number }
+  indexer?: { intervalMs?: number; batch?: number; settleMs?: number; restRatio?: number }
   /**
    * Run the indexer on a thread of its own that opens the database with these options (the
    * server does); without it the indexer runs on the caller's thread (tests drive it directly).

@@ -265,6 +265,8 @@ export async function buildApp(
     log: app.log,
     // Indexing runs beside the message path, not on it (a small pool is enough for it).
     indexerThread: { ...storeOptions, poolSize: 2 },
+    // Short transactions: on SQLite each holds the one write lock the message writer needs.
+    indexer: { batch: 10 },
   })
   await search.start()
   const secureForms = new SecureFormService({

@@ -7,11 +7,13 @@ import {
   type Driver,
   Kysely,
   PostgresDialect,
+  type QueryResult,
   SqliteDialect,
   SqliteDriver,
   sql,
 } from 'kysely'
 import pg from 'pg'
+import { LOCK_WAIT_MS } from './message-ops.js'
 import type { Database } from './schema.js'
 import { SqliteCheckpointer } from './sqlite-checkpointer.js'
 import { openSqlite } from './sqlite-open.js'
@@ -24,8 +26,47 @@ import { SqliteWriterThread } from './sqlite-writer.js'
  * up front, waiting (busy_timeout) for the other connection's short commit instead.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  #wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection()
+    let outer = this.#wrapped.get(inner)
+    if (!outer) {
+      outer = new LockWaitingConnection(inner)
+      this.#wrapped.set(inner, outer)
+    }
+    return outer
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+/**
+ * Waits for another connection's write lock without blocking the event loop. SQLite's own
+ * busy handler sleeps the whole thread (in steps of 1, 2, 5, 10… ms), which on the serving
+ * thread would stall every socket; here the connection's busy timeout is 0 and a statement
+ * refused with SQLITE_BUSY is retried after a timer. That is safe: a refused statement did
+ * nothing, and inside an IMMEDIATE transaction only `begin immediate` can be refused.
+ */
+class LockWaitingConnection implements DatabaseConnection {
+  constructor(private readonly inner: DatabaseConnection) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const deadline = Date.now() + LOCK_WAIT_MS
+    for (;;) {
+      try {
+        return await this.inner.executeQuery<R>(query)
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err
+        await new Promise((resolve) => setTimeout(resolve, 1))
+      }
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize)
   }
 }
 
@@ -109,7 +150,8 @@ export function connectStore(opts: StoreOptions): StoreConnection {
   }
   if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true })
   const synchronous = opts.sqliteSynchronous ?? 'NORMAL'
-  const database = openSqlite(opts.sqlitePath, synchronous)
+  // Lock waits happen in LockWaitingConnection (timers), not in SQLite's sleeping busy handler.
+  const database = openSqlite(opts.sqlitePath, synchronous, 0)
   const file = opts.sqlitePath !== ':memory:' && opts.threads !== false
   return {
     db: new Kysely<Database>({

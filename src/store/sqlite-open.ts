@@ -4,12 +4,13 @@ import SQLite from 'better-sqlite3'
  * Opens a SQLite connection with Parley's settings. The serving connection and the writer
  * thread's both come from here, so the two agree on durability and waiting.
  */
-export function openSqlite(path: string, synchronous: string): SQLite.Database {
+export function openSqlite(path: string, synchronous: string, busyTimeoutMs: number): SQLite.Database {
   const database = new SQLite(path)
   database.pragma('journal_mode = WAL')
   database.pragma(`synchronous = ${synchronous}`)
-  // Two connections write (the serving thread and the writer thread): each waits for the other.
-  database.pragma('busy_timeout = 5000')
+  // Several connections write (serving thread, writer thread, search indexer): each waits for
+  // the others, either here (SQLite's sleeping busy handler) or, with 0, in the caller's own loop.
+  database.pragma(`busy_timeout = ${busyTimeoutMs}`)
   database.pragma('foreign_keys = ON')
   // A larger page cache keeps the hot indexes in memory; commits then write, not read.
   database.pragma('cache_size = -65536')

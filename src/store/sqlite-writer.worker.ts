@@ -7,7 +7,8 @@ import { openSqlite } from './sqlite-open.js'
 import type { SqliteWriterOptions, WireResult, WriterReply, WriterRequest } from './sqlite-writer.js'
 
 const opts = workerData as SqliteWriterOptions
-const db: SQLite.Database = openSqlite(opts.path, opts.synchronous)
+// Lock waits are beginImmediate's fine-grained loop (message-ops.ts), not SQLite's busy handler.
+const db: SQLite.Database = openSqlite(opts.path, opts.synchronous, 0)
 // Prepared on the first batch: the serving thread migrates the schema before any write.
 let ops: ReturnType<typeof sqliteOps> | null = null
 let queue: Promise<void> = Promise.resolve()
