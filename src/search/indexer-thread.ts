@@ -10,7 +10,10 @@ export interface IndexerThreadData {
   indexer: Omit<IndexerOptions, 'nodeId' | 'onError'>
 }
 
-export type IndexerThreadRequest = { type: 'catchUp'; id: number } | { type: 'stop' }
+export type IndexerThreadRequest =
+  | { type: 'catchUp'; id: number }
+  | { type: 'pause'; paused: boolean }
+  | { type: 'stop' }
 
 export type IndexerThreadReply =
   | { type: 'started' }
@@ -54,6 +57,10 @@ export class IndexerThread {
   /** Resolves once the thread has opened its connection and started indexing. */
   started(): Promise<void> {
     return this.#started
+  }
+
+  setPaused(paused: boolean): void {
+    this.#worker.postMessage({ type: 'pause', paused } satisfies IndexerThreadRequest)
   }
 
   /** Resolves once the thread has indexed everything there is right now. */

@@ -152,5 +152,23 @@ for (const engine of ENGINES) {
       expect(await hits(search, 'invoice')).toHaveLength(100)
       await search.stop()
     }, 120_000)
+
+    it('pauses background indexing through a message peak and resumes once it has passed', async () => {
+      const search = await open()
+      await search.catchUp() // whatever earlier tests left (a new key rebuilds the index)
+      const conv = await conversation()
+      search.reportMessageRate(5000, 2000)
+      await search.start()
+      await write(conv, 'quokka during the peak')
+      await new Promise((r) => setTimeout(r, 400))
+      expect(await hits(search, 'quokka')).toHaveLength(0)
+      // Hysteresis: still busy at 1,500 a second (above half the threshold).
+      search.reportMessageRate(1500, 2000)
+      await new Promise((r) => setTimeout(r, 400))
+      expect(await hits(search, 'quokka')).toHaveLength(0)
+      search.reportMessageRate(200, 2000)
+      await expect.poll(async () => (await hits(search, 'quokka')).length, { timeout: 5000 }).toBe(1)
+      await search.stop()
+    })
   })
 }

@@ -63,6 +63,7 @@ export class SearchIndexer {
   #timer: NodeJS.Timeout | null = null
   #running: Promise<number> | null = null
   #stopped = true
+  #paused = false
   #leaseRenewedAt = 0
 
   constructor(store: Store, keyOf: (tenantId: string) => Buffer, opts: IndexerOptions) {
@@ -112,9 +113,18 @@ export class SearchIndexer {
     return run
   }
 
+  /**
+   * While the node's message path is at a peak, background passes wait (a pass asked for
+   * through `pass`/`catchUp` still runs): live chat comes first, the index catches up after.
+   */
+  setPaused(paused: boolean): void {
+    this.#paused = paused
+  }
+
   #schedule(delay: number): void {
     if (this.#stopped) return
     this.#timer = setTimeout(() => {
+      if (this.#paused) return this.#schedule(this.#opts.intervalMs)
       const started = performance.now()
       this.pass().then(
         (work) =>

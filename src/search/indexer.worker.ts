@@ -36,6 +36,7 @@ const indexer = new SearchIndexer(
 indexer.start()
 post({ type: 'started' })
 parentPort!.on('message', async (msg: IndexerThreadRequest) => {
+  if (msg.type === 'pause') return indexer.setPaused(msg.paused)
   if (msg.type === 'catchUp') {
     try {
       await indexer.catchUp()

@@ -49,6 +49,7 @@ export class SearchService {
   readonly #keys = new Map<string, Buffer>()
   readonly #opts: SearchServiceOptions
   #thread: IndexerThread | null = null
+  #paused = false
 
   private constructor(opts: SearchServiceOptions, secret: Buffer) {
     this.#store = opts.store
@@ -220,6 +221,22 @@ export class SearchService {
       (message) => opts.log?.error({ err: { message } }, 'search indexer pass failed'),
     )
     await this.#thread.started()
+  }
+
+  /**
+   * Tells the indexer how busy the message path is: above `pauseAbove` messages a second it
+   * pauses, and it resumes once the rate falls under half of that (no flapping at the edge).
+   */
+  reportMessageRate(perSecond: number, pauseAbove: number): void {
+    const paused = this.#paused ? perSecond >= pauseAbove / 2 : perSecond > pauseAbove
+    if (paused === this.#paused) return
+    this.#paused = paused
+    if (this.#thread) this.#thread.setPaused(paused)
+    else this.indexer.setPaused(paused)
+    this.#opts.log?.warn(
+      { messagesPerSecond: Math.round(perSecond) },
+      paused ? 'search indexing paused: message peak' : 'search indexing resumed',
+    )
   }
 
   /** Indexes everything there is right now (where the indexer runs); for callers that must see fresh results. */

@@ -124,9 +124,11 @@ export async function buildApp(
     sqliteSynchronous: config.sqliteSynchronous,
   }
   const store = await Store.open(storeOptions)
+  let committedThisSecond = 0
   store.messages.onCommit = (size, ms) => {
     metrics.commitBatch.observe(size)
     metrics.commitSeconds.observe(ms / 1000)
+    committedThisSecond += size
   }
   const bus = await createBus(config.nodeId, config.redisUrl, (err) => app.log.error({ err }, 'bus error'))
   // The vault's master key never enters the database: PARLEY_MASTER_KEY, or a 0600 key file.
@@ -269,6 +271,13 @@ export async function buildApp(
     indexer: { batch: 10 },
   })
   await search.start()
+  // Live chat before the index: at a message peak, indexing waits and catches up afterwards.
+  const messageRate = setInterval(() => {
+    if (config.searchIndexPauseRate > 0)
+      search.reportMessageRate(committedThisSecond, config.searchIndexPauseRate)
+    committedThisSecond = 0
+  }, 1000)
+  messageRate.unref()
   const secureForms = new SecureFormService({
     store,
     chat,
@@ -628,6 +637,7 @@ export async function buildApp(
   app.addHook('onClose', async () => {
     gateway.closeAll()
     await watch.stop()
+    clearInterval(messageRate)
     await search.stop()
     mailer?.close()
     await presence.stop()

@@ -36,6 +36,7 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Parley <parley@localhost>'),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   PARLEY_MASTER_KEY: z.string().min(1).optional(),
+  SEARCH_INDEX_PAUSE_RATE: z.coerce.number().int().min(0).default(2000),
   SEARCH_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43,}$/, 'SEARCH_KEY must be at least 32 random bytes in base64url')
@@ -62,6 +63,8 @@ export interface ParleyConfig {
   webhookAllowPrivate: boolean
   /** Secret the per-tenant search keys derive from; unset: generated on first start and kept in the database. */
   searchKey: string | undefined
+  /** Messages a second on this node above which search indexing pauses until the peak passes (0: never). */
+  searchIndexPauseRate: number
   /** The vault's master key (base64, 32 bytes); unset: the key file DATA_DIR/master.key, created on first start. */
   masterKey: string | undefined
   /** Benchmark only: store messages without redaction (bench:chat measures the cost of redaction). */
@@ -103,6 +106,7 @@ export function loadConfig(
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
     searchKey: e.SEARCH_KEY,
     masterKey: e.PARLEY_MASTER_KEY,
+    searchIndexPauseRate: e.SEARCH_INDEX_PAUSE_RATE,
     ws: {
       maxFrameBytes: 64 * 1024,
       framesPerSecond: e.WS_FRAMES_PER_SECOND,
