@@ -22,6 +22,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>
 }
 
+/**
+ * The V8 flags `npm start` runs the server with (package.json): a larger young generation
+ * means fewer scavenges under a message burst (+7% messages/s in bench:chat).
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32']
+
 /** Starts `parley serve` as a real child process and waits until /readyz answers. */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -29,7 +35,8 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const port = Number(env.PORT ?? (await freePort()))
   const url = `http://127.0.0.1:${port}`
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  const args = [...SERVER_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'serve']
+  const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', PUBLIC_URL: url, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

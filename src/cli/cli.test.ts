@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { SERVER_NODE_FLAGS } from '../../test/processes.js'
 import { Store } from '../store/index.js'
 
 const run = promisify(execFile)
@@ -15,6 +16,11 @@ const parley = (args: string[], env: Record<string, string>) =>
   })
 
 describe('parley CLI', () => {
+  it('npm start runs the server with the V8 flags tests and benches start it with', () => {
+    const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8'))
+    expect(pkg.scripts.start).toBe(`node ${SERVER_NODE_FLAGS.join(' ')} dist/cli/main.js serve`)
+  })
+
   it('creates a tenant and lists alerts across tenants for the operator', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-cli-'))
     const created = await parley(
