@@ -128,17 +128,7 @@ export class IdentityService {
     // A locked name is refused before the password is looked at: the lock is no oracle.
     const remaining = lockRemaining(state, now)
     if (remaining > 0) {
-      if (agent) {
-        this.events.emit({
-          type: 'auth.login',
-          tenant: agent.tenant_id,
-          actor: { kind: 'agent', id: agent.id, role: agent.role },
-          origin,
-          outcome: 'failure',
-          username: agent.email,
-          reason: 'locked',
-        })
-      }
+      if (agent) this.#loginEvent(agent, origin, 'failure', 'locked')
       throw new ParleyError(
         'PARLEY_ERR_AUTH_LOCKED',
         'too many failed sign-ins for this account; try again later or ask an admin to unlock it',
@@ -156,30 +146,30 @@ export class IdentityService {
         locked_until: next.lockedUntil,
         updated_at: now,
       })
-      if (agent) {
-        this.events.emit({
-          type: 'auth.login',
-          tenant: agent.tenant_id,
-          actor: { kind: 'agent', id: agent.id, role: agent.role },
-          origin,
-          outcome: 'failure',
-          username: agent.email,
-          reason: agent.disabled ? 'disabled' : 'bad_password',
-        })
-      }
+      if (agent) this.#loginEvent(agent, origin, 'failure', agent.disabled ? 'disabled' : 'bad_password')
       // One answer for every failure: the client learns nothing about which part was wrong.
       throw new ParleyError('PARLEY_ERR_AUTH_FAILED', 'email or password not accepted')
     }
     if (throttle) await this.store.signInThrottle.clear(throttleKey)
+    this.#loginEvent(agent, origin, 'success')
+    return this.#startSession(agent.tenant_id, agent.id, origin)
+  }
+
+  #loginEvent(
+    agent: { id: string; tenant_id: string; role: AgentRole; email: string },
+    origin: Origin,
+    outcome: 'success' | 'failure',
+    reason?: string,
+  ): void {
     this.events.emit({
       type: 'auth.login',
       tenant: agent.tenant_id,
       actor: { kind: 'agent', id: agent.id, role: agent.role },
       origin,
-      outcome: 'success',
+      outcome,
       username: agent.email,
+      ...(reason ? { reason } : {}),
     })
-    return this.#startSession(agent.tenant_id, agent.id, origin)
   }
 
   /** Ends a lock on an agent's sign-in (an admin vouches for them). */
