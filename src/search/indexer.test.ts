@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES, freshDatabase, type TestDatabase } from '../../test/engines.js'
 import { EventStream } from '../events/index.js'
 import { Store, timeOrderedId } from '../store/index.js'
-import { SearchService } from './search-service.js'
+import { CALM_REPORTS, SearchService } from './search-service.js'
 
 const settle = () => new Promise((r) => setTimeout(r, 5))
 
@@ -164,6 +164,10 @@ for (const engine of ENGINES) {
       expect(await hits(search, 'quokka')).toHaveLength(0)
       // Hysteresis: still busy at 1,500 a second (above half the threshold).
       search.reportMessageRate(1500, 2000)
+      await new Promise((r) => setTimeout(r, 400))
+      expect(await hits(search, 'quokka')).toHaveLength(0)
+      // Quiet, but not for long enough yet.
+      for (let i = 1; i < CALM_REPORTS; i++) search.reportMessageRate(200, 2000)
       await new Promise((r) => setTimeout(r, 400))
       expect(await hits(search, 'quokka')).toHaveLength(0)
       search.reportMessageRate(200, 2000)

@@ -8,6 +8,9 @@ import { IndexerThread } from './indexer-thread.js'
 import { snippetAround } from './snippet.js'
 import { blindTerm, secretFingerprint, tenantSearchKey, tokenizeForIndex } from './terms.js'
 
+/** Quiet rate reports in a row (one a second in the server) before paused indexing resumes. */
+export const CALM_REPORTS = 5
+
 /** At most this many words in a query: each one is a lookup. */
 export const MAX_QUERY_WORDS = 8
 
@@ -50,6 +53,7 @@ export class SearchService {
   readonly #opts: SearchServiceOptions
   #thread: IndexerThread | null = null
   #paused = false
+  #calm = 0
 
   private constructor(opts: SearchServiceOptions, secret: Buffer) {
     this.#store = opts.store
@@ -225,10 +229,14 @@ export class SearchService {
 
   /**
    * Tells the indexer how busy the message path is: above `pauseAbove` messages a second it
-   * pauses, and it resumes once the rate falls under half of that (no flapping at the edge).
+   * pauses, and it resumes once the rate has stayed under half of that for CALM_REPORTS
+   * reports (no flapping at the edge).
    */
   reportMessageRate(perSecond: number, pauseAbove: number): void {
-    const paused = this.#paused ? perSecond >= pauseAbove / 2 : perSecond > pauseAbove
+    // Paused, it waits for CALM_REPORTS quiet reports in a row: a lull inside a peak (a
+    // reconnect wave, a pause between bursts) must not restart indexing for a second.
+    this.#calm = this.#paused && perSecond < pauseAbove / 2 ? this.#calm + 1 : 0
+    const paused = this.#paused ? this.#calm < CALM_REPORTS : perSecond > pauseAbove
     if (paused === this.#paused) return
     this.#paused = paused
     if (this.#thread) this.#thread.setPaused(paused)
