@@ -30,4 +30,11 @@ export type { SecureFormConfigRow, SecureFormKindName, SecureFormRow } from './s
 export type { SignInThrottleRepo, SignInThrottleRow } from './sign-in-throttle.js'
 export { Store } from './store.js'
 /** Vault rows: wrapped tenant keys, sealed tokenized values, reveal requests. */
-export type { NewProtectToken, ProtectTokenRow, RevealRequestRow, TenantKeyRow, VaultRepo } from './vault.js'
+export type {
+  NewProtectToken,
+  ProtectTokenRow,
+  RevealRequestRow,
+  RevealRequestWithToken,
+  TenantKeyRow,
+  VaultRepo,
+} from './vault.js'

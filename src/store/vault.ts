@@ -5,6 +5,11 @@ export type TenantKeyRow = Selectable<TenantKeyTable>
 export type ProtectTokenRow = Selectable<ProtectTokenTable>
 export type NewProtectToken = Insertable<ProtectTokenTable>
 export type RevealRequestRow = Selectable<RevealRequestTable>
+/** A reveal request with what its token is (category, conversation), never the value. */
+export type RevealRequestWithToken = RevealRequestRow & {
+  type: string | null
+  conversation_id: string | null
+}
 
 /** Rows of the vault: wrapped tenant keys, sealed tokenized values, reveal requests. */
 export class VaultRepo {
@@ -58,15 +63,19 @@ export class VaultRepo {
   revealRequests(
     tenantId: string,
     filter: { state?: RevealRequestRow['state']; requesterId?: string; limit: number },
-  ): Promise<RevealRequestRow[]> {
+  ): Promise<RevealRequestWithToken[]> {
     let q = this.db
-      .selectFrom('reveal_requests')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .orderBy('created_at', 'desc')
+      .selectFrom('reveal_requests as r')
+      .leftJoin('protect_tokens as t', (j) =>
+        j.onRef('t.id', '=', 'r.token_id').onRef('t.tenant_id', '=', 'r.tenant_id'),
+      )
+      .selectAll('r')
+      .select(['t.type', 't.conversation_id'])
+      .where('r.tenant_id', '=', tenantId)
+      .orderBy('r.created_at', 'desc')
       .limit(filter.limit)
-    if (filter.state) q = q.where('state', '=', filter.state)
-    if (filter.requesterId) q = q.where('requester_id', '=', filter.requesterId)
+    if (filter.state) q = q.where('r.state', '=', filter.state)
+    if (filter.requesterId) q = q.where('r.requester_id', '=', filter.requesterId)
     return q.execute()
   }
 

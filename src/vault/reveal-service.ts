@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream } from '../events/index.js'
 import { type AgentContext, actorOf } from '../identity/index.js'
-import type { RevealRequestRow, Store } from '../store/index.js'
+import type { RevealRequestRow, RevealRequestWithToken, Store } from '../store/index.js'
 import { checkRevealable, decide, openRequest, type RevealRules } from './reveal.js'
 import type { TokenVault } from './token-vault.js'
 
@@ -36,7 +36,7 @@ export class RevealService {
     this.#now = deps.now ?? Date.now
   }
 
-  async request(ctx: AgentContext, tokenId: string, reason: string): Promise<RevealRequestRow> {
+  async request(ctx: AgentContext, tokenId: string, reason: string): Promise<RevealRequestWithToken> {
     const { store, tokens, events } = this.deps
     const token = await tokens.describe(ctx.tenantId, tokenId)
     // A token the asker could not see in a transcript is answered like one that does not exist.
@@ -74,14 +74,14 @@ export class RevealService {
       reason,
       state: opened.state,
     })
-    return { ...row, reveals: 0 }
+    return { ...row, reveals: 0, type: token.type, conversation_id: token.conversationId }
   }
 
   async decide(
     ctx: AgentContext,
     requestId: string,
     decision: 'approved' | 'denied',
-  ): Promise<RevealRequestRow> {
+  ): Promise<RevealRequestWithToken> {
     const { store, events } = this.deps
     const row = await this.#find(ctx.tenantId, requestId)
     const now = this.#now()
@@ -103,7 +103,16 @@ export class RevealService {
       requesterId: row.requester_id,
       decision,
     })
-    return { ...row, state: next.state, decided_by: ctx.agentId, decided_at: now, expires_at: next.expiresAt }
+    const token = await this.deps.tokens.describe(ctx.tenantId, row.token_id)
+    return {
+      ...row,
+      state: next.state,
+      decided_by: ctx.agentId,
+      decided_at: now,
+      expires_at: next.expiresAt,
+      type: token?.type ?? null,
+      conversation_id: token?.conversationId ?? null,
+    }
   }
 
   /** The value, for the asker inside the granted window; each call is counted and an event. */

@@ -1,12 +1,15 @@
 import { z } from 'zod'
 import { agentOf } from '../identity/index.js'
 import { type AnyRoute, defineRoute } from '../server/routes.js'
-import type { RevealRequestRow } from '../store/index.js'
+import type { RevealRequestWithToken } from '../store/index.js'
 import type { RevealService } from './reveal-service.js'
 
 const requestView = z.object({
   id: z.string(),
   tokenId: z.string(),
+  /** The token's category and the conversation it was typed in (null: outside one); never the value. */
+  category: z.string().nullable(),
+  conversationId: z.string().nullable(),
   requesterId: z.string(),
   reason: z.string(),
   state: z.enum(['pending', 'approved', 'denied']),
@@ -17,9 +20,11 @@ const requestView = z.object({
   reveals: z.number(),
 })
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-const present = (r: RevealRequestRow): z.infer<typeof requestView> => ({
+const present = (r: RevealRequestWithToken): z.infer<typeof requestView> => ({
   id: r.id,
   tokenId: r.token_id,
+  category: r.type,
+  conversationId: r.conversation_id,
   requesterId: r.requester_id,
   reason: r.reason,
   state: r.state,

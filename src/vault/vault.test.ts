@@ -153,7 +153,11 @@ for (const engine of ENGINES) {
         body: { token: tokens[0]!.id, reason: 'customer asked to confirm the account on file' },
       })
       expect(asked.status).toBe(201)
-      expect(asked.body.state).toBe('pending')
+      expect(asked.body).toMatchObject({
+        state: 'pending',
+        category: 'bank_account',
+        conversationId: conversation.id,
+      })
       const early = await api(h, 'POST', `/api/v1/vault/reveals/${asked.body.id}/value`, {
         cookie: rita.cookie,
       })
@@ -166,7 +170,9 @@ for (const engine of ENGINES) {
       const approved = await api(h, 'POST', `/api/v1/vault/reveals/${asked.body.id}/approve`, {
         cookie: h.adminCookie,
       })
-      expect(approved.body.state).toBe('approved')
+      expect(approved.body).toMatchObject({ state: 'approved', category: 'bank_account' })
+      const listed = await api(h, 'GET', '/api/v1/vault/reveals?state=approved', { cookie: rita.cookie })
+      expect(listed.body.requests[0]).toMatchObject({ id: asked.body.id, conversationId: conversation.id })
       const shown = await api(h, 'POST', `/api/v1/vault/reveals/${asked.body.id}/value`, {
         cookie: rita.cookie,
       })

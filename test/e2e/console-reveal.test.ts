@@ -148,6 +148,11 @@ describe('revealing a tokenized value in the console', () => {
     const row = admin.getByRole('row').filter({ hasText: 'Rita' })
     await row.getByText(REASON).waitFor()
     expect(await row.getByText('Waiting for approval').count()).toBe(1)
+    // What is asked for, and where it was typed (a link to the conversation), never the value.
+    expect(await row.getByText(/bank account/).count()).toBe(1)
+    expect(await row.getByRole('link', { name: 'conversation' }).getAttribute('href')).toMatch(
+      /^\/console\/c\//,
+    )
     await admin.screenshot({ path: join(ARTIFACTS, 'console-reveal-admin-pending.png') })
     expect(await accessibilityProblems(admin)).toEqual([])
     await row.getByRole('button', { name: 'Approve' }).click()

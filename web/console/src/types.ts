@@ -125,6 +125,9 @@ export interface SecureFormConfig {
 export interface RevealRequest {
   id: string
   tokenId: string
+  /** The token's category ("bank_account") and conversation; null when typed outside one. */
+  category: string | null
+  conversationId: string | null
   requesterId: string
   reason: string
   state: 'pending' | 'approved' | 'denied'

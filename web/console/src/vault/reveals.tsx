@@ -2,10 +2,12 @@ import { useState } from 'react'
 import { api, query } from '../api.js'
 import { useDirectory } from '../app/directory.js'
 import { useLiveClient } from '../app/live-context.js'
+import { linkProps } from '../app/router.js'
 import type { RevealRequest } from '../types.js'
 import { ErrorNote, Field, formatTime, ScreenTitle, Table, useAction, useLoad } from '../ui/ui.js'
 import { refreshReveals, useReveals } from './requests.js'
 import { inWindow, RevealValue } from './reveal.js'
+import { categoryName } from './tokens.js'
 
 type StateFilter = '' | RevealRequest['state']
 
@@ -55,7 +57,7 @@ export function RevealsScreen() {
       {list.data && list.data.length === 0 ? <p>No reveal requests.</p> : null}
       {list.data && list.data.length > 0 ? (
         <Table
-          columns={['Asked', 'By', 'Token', 'Reason', 'State', 'Action']}
+          columns={['Asked', 'By', 'Value', 'Reason', 'State', 'Action']}
           className="reveals"
           label="Reveal requests"
         >
@@ -112,8 +114,15 @@ function RequestRow({
     <tr>
       <td data-label="Asked">{formatTime(r.createdAt)}</td>
       <td data-label="By">{nameOf(r.requesterId)}</td>
-      <td data-label="Token" className="mono small">
-        {r.tokenId}
+      <td data-label="Value">
+        {r.category ? categoryName(r.category) : 'value'}
+        {r.conversationId ? (
+          <>
+            {' · '}
+            <a {...linkProps(`/c/${encodeURIComponent(r.conversationId)}`)}>conversation</a>
+          </>
+        ) : null}
+        <div className="mono small muted">{r.tokenId}</div>
       </td>
       <td data-label="Reason" className="reason">
         {r.reason}
