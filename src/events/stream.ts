@@ -17,8 +17,11 @@ export class EventStream {
   }
 
   /** Stamps id and time, then hands the event to every interested listener. */
+  #isoAt = 0
+  #iso = ''
+
   emit(draft: EventDraft): ParleyEvent {
-    const event = { ...draft, id: randomUUID(), ts: draft.ts ?? new Date().toISOString() } as ParleyEvent
+    const event = { ...draft, id: randomUUID(), ts: draft.ts ?? this.#now() } as ParleyEvent
     for (const listener of this.#listeners) {
       if (listener.types && !listener.types.has(event.type)) continue
       try {
@@ -28,6 +31,16 @@ export class EventStream {
       }
     }
     return event
+  }
+
+  /** The current time as ISO 8601, formatted once per millisecond (a busy node emits many per ms). */
+  #now(): string {
+    const now = Date.now()
+    if (now !== this.#isoAt) {
+      this.#isoAt = now
+      this.#iso = new Date(now).toISOString()
+    }
+    return this.#iso
   }
 
   /** Subscribes to all events, or only to `types`; returns the unsubscribe function. */

@@ -32,6 +32,8 @@ import { EventIntake, type IntakeOptions } from './intake.js'
 import { REJECT_REASONS, type RejectReason, type WatchEvent } from './watch.schema.js'
 
 const MINUTE = 60_000
+/** Message events kept for diagnosis per tenant and minute (a sample; all are counted). */
+const MESSAGES_BUFFERED_PER_MINUTE = 600
 
 /** The per-tenant count signals with a seasonal baseline. */
 export const SIGNALS = [
@@ -167,6 +169,8 @@ class TenantState {
   readonly ips = new Set<string>()
   readonly buffer: WatchEvent[] = []
   bufferHead = 0
+  messageMinute = -1
+  messagesBuffered = 0
   readonly actors = new Map<string, ActorHistory>()
   readonly tokens = new Map<string, TokenHistory>()
   readonly accounts = new AccountFailures()
@@ -269,7 +273,16 @@ export class WatchEngine {
         break
       case 'message.sent':
         c[base + S.messages]!++
-        this.buffer(t, e)
+        // Diagnosis reads message shapes from a sample: every message of a busy tenant kept
+        // in the buffer would crowd out everything else and churn the heap at the message rate.
+        if (t.messageMinute !== minute) {
+          t.messageMinute = minute
+          t.messagesBuffered = 0
+        }
+        if (t.messagesBuffered < MESSAGES_BUFFERED_PER_MINUTE) {
+          t.messagesBuffered++
+          this.buffer(t, e)
+        }
         break
       case 'auth.login':
       case 'auth.mfa':

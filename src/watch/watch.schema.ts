@@ -156,8 +156,16 @@ export function parseWatchLine(line: string): ParsedLine {
  * Maps an event of Parley's internal stream to the watch shape, or null when the event is not
  * a watched signal (or lacks what the signal needs, e.g. an API request made with a session).
  */
+// Events of one millisecond share their `ts`: parse each distinct string once.
+let lastTs = ''
+let lastAt = Number.NaN
+
 export function fromParleyEvent(e: ParleyEvent): WatchEvent | null {
-  const at = Date.parse(e.ts)
+  if (e.ts !== lastTs) {
+    lastTs = e.ts
+    lastAt = Date.parse(e.ts)
+  }
+  const at = lastAt
   if (Number.isNaN(at)) return null
   const base = { ts: at, tenant: e.tenant, id: e.id }
   const ip = e.origin.ip ?? null
