@@ -23,7 +23,7 @@ import { SqliteWriterThread } from './sqlite-writer.js'
  * Kysely begins SQLite transactions DEFERRED. With a second writing connection (the writer
  * thread), a deferred transaction that read first cannot upgrade to a write once the other
  * connection committed (SQLITE_BUSY_SNAPSHOT, no waiting). IMMEDIATE takes the write lock
- * up front, waiting (busy_timeout) for the other connection's short commit instead.
+ * up front, waiting (LockWaitingConnection) for the other connection's short commit instead.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   #wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
@@ -54,12 +54,14 @@ class LockWaitingConnection implements DatabaseConnection {
   constructor(private readonly inner: DatabaseConnection) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const deadline = Date.now() + LOCK_WAIT_MS
+    let deadline = 0
     for (;;) {
       try {
         return await this.inner.executeQuery<R>(query)
       } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err
+        deadline ||= Date.now() + LOCK_WAIT_MS
+        if (Date.now() > deadline) throw err
         await new Promise((resolve) => setTimeout(resolve, 1))
       }
     }
