@@ -3,6 +3,7 @@ import { agentOf } from '../identity/index.js'
 import { type AnyRoute, defineRoute } from '../server/routes.js'
 import type { RevealRequestWithToken } from '../store/index.js'
 import type { RevealService } from './reveal-service.js'
+import { TOKEN_ID_PATTERN } from './token-vault.js'
 
 const requestView = z.object({
   id: z.string(),
@@ -58,7 +59,7 @@ export function vaultRoutes({ reveals }: { reveals: RevealService }): AnyRoute[]
         "Ask to see a tokenized value, with a reason. Allowed roles, approval and window come from the tenant's protect policy (`reveal`).",
       auth: 'agent',
       body: z.object({
-        token: z.string().regex(/^tok_[A-Za-z0-9_-]{22}$/, 'a token id: tok_ and 22 characters'),
+        token: z.string().regex(TOKEN_ID_PATTERN, 'a token id: tok_ and 22 characters'),
         reason: z.string().trim().min(10, 'say why you need the value (at least 10 characters)').max(500),
       }),
       status: 201,
