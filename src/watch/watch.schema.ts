@@ -167,7 +167,10 @@ export function fromParleyEvent(e: ParleyEvent): WatchEvent | null {
   }
   const at = lastAt
   if (Number.isNaN(at)) return null
-  const base = { ts: at, tenant: e.tenant, id: e.id }
+  // No `id`: the live stream emits each event once, so there is nothing to de-duplicate, and
+  // remembering every message's id for the 10-minute window held millions of strings on a busy
+  // node (replayed files keep their ids and their duplicate check).
+  const base = { ts: at, tenant: e.tenant }
   const ip = e.origin.ip ?? null
   switch (e.type) {
     case 'conversation.started':
