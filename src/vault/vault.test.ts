@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ENGINES } from '../../test/engines.js'
+import { ENGINES, freshDatabase } from '../../test/engines.js'
 import { addAgent, api, Client, type Harness, startHarness } from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
+import { Store } from '../store/index.js'
 import {
   checkRevealable,
   decide,
@@ -13,7 +14,9 @@ import {
   loadMasterKey,
   openRequest,
   seal,
+  TenantKeyring,
   TOKEN_TEXT,
+  TokenVault,
   unseal,
 } from './index.js'
 
@@ -51,6 +54,35 @@ describe('sealing', () => {
     const fromEnv = loadMasterKey({ env: readFileSync(file, 'utf8').trim(), file: '/nonexistent' })
     expect(fromEnv.key.id).toBe(created.key.id)
     expect(() => loadMasterKey({ env: 'c2hvcnQ=', file })).toThrow(/32 random bytes/)
+  })
+})
+
+describe('tenant keys', () => {
+  it('rotates: new values seal under the new version, values sealed before still open', async () => {
+    const tdb = await freshDatabase('sqlite')
+    const store = await Store.open({ sqlitePath: tdb.sqlitePath })
+    try {
+      const keys = new TenantKeyring(store, new LocalMasterKey(randomBytes(32)))
+      const tokens = new TokenVault(store, keys)
+      await tokens.prepare('t1')
+      const before = tokens.tokenizer('t1').tokenize({ type: 'iban', value: 'DE89370400440532013000' })
+      await tokens.commit('t1', null)
+      expect(await keys.rotate('t1', 'tokens')).toBe(2)
+      const after = tokens.tokenizer('t1').tokenize({ type: 'iban', value: 'GB82WEST12345698765432' })
+      await tokens.commit('t1', null)
+      const idOf = (text: string) => text.slice(text.indexOf('tok_'), -1)
+      const rows = await store.vault.tenantKeys('t1', 'tokens')
+      expect(rows.map((r) => r.version)).toEqual([2, 1])
+      expect((await store.vault.token('t1', idOf(before)))?.key_version).toBe(1)
+      expect((await store.vault.token('t1', idOf(after)))?.key_version).toBe(2)
+      expect((await tokens.open('t1', idOf(before)))?.value).toBe('DE89370400440532013000')
+      expect((await tokens.open('t1', idOf(after)))?.value).toBe('GB82WEST12345698765432')
+      // Another tenant's keys are its own: the token is not found there.
+      expect(await tokens.open('t2', idOf(before))).toBeNull()
+    } finally {
+      await store.close()
+      await tdb.dispose()
+    }
   })
 })
 
