@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { Store } from '../store/index.js'
 import { SearchIndexer } from './indexer.js'
 import type { IndexerThreadData, IndexerThreadReply, IndexerThreadRequest } from './indexer-thread.js'
-import { tenantSearchKey } from './terms.js'
+import { tenantSearchKeys } from './terms.js'
 
 const data = workerData as IndexerThreadData
 // Background work: this thread (alone; on Linux a nice value is per thread) yields the CPU to
@@ -14,25 +14,11 @@ try {
 } catch {}
 const post = (reply: IndexerThreadReply) => parentPort!.postMessage(reply)
 const store = await Store.open({ ...data.store, migrate: false, threads: false })
-const secret = Buffer.from(data.secret, 'base64url')
-const keys = new Map<string, Buffer>()
-const indexer = new SearchIndexer(
-  store,
-  (tenantId) => {
-    let key = keys.get(tenantId)
-    if (!key) {
-      if (keys.size > 10_000) keys.clear()
-      key = tenantSearchKey(secret, tenantId)
-      keys.set(tenantId, key)
-    }
-    return key
-  },
-  {
-    nodeId: data.nodeId,
-    ...data.indexer,
-    onError: (err) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
-  },
-)
+const indexer = new SearchIndexer(store, tenantSearchKeys(Buffer.from(data.secret, 'base64url')), {
+  nodeId: data.nodeId,
+  ...data.indexer,
+  onError: (err) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+})
 indexer.start()
 post({ type: 'started' })
 parentPort!.on('message', async (msg: IndexerThreadRequest) => {

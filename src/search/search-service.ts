@@ -6,7 +6,7 @@ import type { SearchHit, Store, StoreOptions } from '../store/index.js'
 import { SearchIndexer } from './indexer.js'
 import { IndexerThread } from './indexer-thread.js'
 import { snippetAround } from './snippet.js'
-import { blindTerm, secretFingerprint, tenantSearchKey, tokenizeForIndex } from './terms.js'
+import { blindTerm, secretFingerprint, tenantSearchKeys, tokenizeForIndex } from './terms.js'
 
 /** Quiet rate reports in a row (one a second in the server) before paused indexing resumes. */
 export const CALM_REPORTS = 5
@@ -49,7 +49,7 @@ export class SearchService {
   readonly #store: Store
   readonly #events: EventStream
   readonly #secret: Buffer
-  readonly #keys = new Map<string, Buffer>()
+  readonly #keyOf: (tenantId: string) => Buffer
   readonly #opts: SearchServiceOptions
   #thread: IndexerThread | null = null
   #paused = false
@@ -59,8 +59,9 @@ export class SearchService {
     this.#store = opts.store
     this.#events = opts.events
     this.#secret = secret
+    this.#keyOf = tenantSearchKeys(secret)
     this.#opts = opts
-    this.indexer = new SearchIndexer(opts.store, (t) => this.#keyOf(t), {
+    this.indexer = new SearchIndexer(opts.store, this.#keyOf, {
       nodeId: opts.nodeId,
       ...opts.indexer,
       onError: (err) => opts.log?.error({ err }, 'search indexer pass failed'),
@@ -99,16 +100,6 @@ export class SearchService {
       })
     }
     return new SearchService(opts, secret)
-  }
-
-  #keyOf(tenantId: string): Buffer {
-    let key = this.#keys.get(tenantId)
-    if (!key) {
-      key = tenantSearchKey(this.#secret, tenantId)
-      if (this.#keys.size > 10_000) this.#keys.clear()
-      this.#keys.set(tenantId, key)
-    }
-    return key
   }
 
   /** The blind terms of a query under the tenant's key (what the index is asked for). */

@@ -57,6 +57,20 @@ export function tenantSearchKey(secret: Buffer, tenantId: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'parley-search-v1', `tenant:${tenantId}`, 32))
 }
 
+/** Tenant keys derived once each and kept (bounded: at most 10,000 tenants, then started afresh). */
+export function tenantSearchKeys(secret: Buffer): (tenantId: string) => Buffer {
+  const keys = new Map<string, Buffer>()
+  return (tenantId) => {
+    let key = keys.get(tenantId)
+    if (!key) {
+      if (keys.size > 10_000) keys.clear()
+      key = tenantSearchKey(secret, tenantId)
+      keys.set(tenantId, key)
+    }
+    return key
+  }
+}
+
 /** The blind term of a normalised word: HMAC-SHA-256 under the tenant's key, truncated. */
 export function blindTerm(tenantKey: Buffer, word: string): Buffer {
   return createHmac('sha256', tenantKey).update(word, 'utf8').digest().subarray(0, TERM_BYTES)
