@@ -30,18 +30,11 @@ export interface MessageWriteResult {
  * A write as it reaches the database: the body already turned into bytes by the BodyCodec
  * (on the serving thread, where the vault's keys live), so a commit can run anywhere.
  */
-export interface EncodedMessageWrite {
-  id: string
-  tenantId: string
-  conversationId: string
-  clientMsgId: string
-  senderKind: MessageTable['sender_kind']
-  senderId: string
-  kind: MessageTable['kind']
+export type EncodedMessageWrite = Omit<MessageWrite, 'text' | 'attachmentId' | 'redactions'> & {
   body: Buffer
   attachmentId: string | null
+  /** JSON of the redaction counts, as stored. */
   redactions: string
-  createdAt: number
 }
 
 /** Commits a batch in one transaction; one entry per write, in order (an Error fails just that write). */
@@ -108,21 +101,16 @@ export class MessageWriter {
 
   write(write: MessageWrite): Promise<MessageWriteResult> {
     const lane = this.#lanes[this.#lanes.length === 1 ? 0 : laneOf(write.conversationId, this.#lanes.length)]!
+    // The text becomes bytes here; it does not travel on to the commit (or its thread).
+    const { text, attachmentId, redactions, ...rest } = write
     const encoded: EncodedMessageWrite = {
-      id: write.id,
-      tenantId: write.tenantId,
-      conversationId: write.conversationId,
-      clientMsgId: write.clientMsgId,
-      senderKind: write.senderKind,
-      senderId: write.senderId,
-      kind: write.kind,
+      ...rest,
       body: this.#codec().encode(
         { tenantId: write.tenantId, conversationId: write.conversationId, recordId: write.id },
-        write.text,
+        text,
       ),
-      attachmentId: write.attachmentId ?? null,
-      redactions: JSON.stringify(write.redactions ?? {}),
-      createdAt: write.createdAt,
+      attachmentId: attachmentId ?? null,
+      redactions: JSON.stringify(redactions ?? {}),
     }
     return new Promise((resolve, reject) => {
       lane.queue.push({ write: encoded, resolve, reject })

@@ -51,13 +51,13 @@ export class SqliteWriterThread {
   }
 
   readonly commit: BatchCommit = async (writes) => {
-    const results = await this.#request({ id: 0, writes })
+    const results = await this.#request({ writes })
     return results.map((r) =>
       'missing' in r ? new ConversationMissing(r.missing) : 'error' in r ? new Error(r.error) : r,
     )
   }
 
-  #request(req: WriterRequest): Promise<WireResult[]> {
+  #request(req: { writes: EncodedMessageWrite[] } | { close: true }): Promise<WireResult[]> {
     if (this.#failed) return Promise.reject(this.#failed)
     const id = ++this.#next
     return new Promise((resolve, reject) => {
@@ -67,7 +67,7 @@ export class SqliteWriterThread {
   }
 
   async close(): Promise<void> {
-    if (!this.#failed) await this.#request({ id: 0, close: true }).catch(() => {})
+    if (!this.#failed) await this.#request({ close: true }).catch(() => {})
     await this.#worker.terminate()
   }
 }
