@@ -144,19 +144,34 @@ for (const engine of ENGINES) {
     })
     afterAll(async () => h?.close())
 
-    it('stores a token instead of the value, and reveals it to a permitted agent after a second admin approves', async () => {
-      const rita = await addAgent(h, 'Rita', { capacity: 10 })
-      const { client: agent } = await Client.agent(h, rita.cookie)
+    /** A visitor types `text` to an online agent; returns both sockets and the frame the agent saw. */
+    async function tokenizedChat(agentName: string, text: string) {
+      const info = await addAgent(h, agentName, { capacity: 10 })
+      const { client: agent } = await Client.agent(h, info.cookie)
       const { client: visitor } = await Client.visitor(h)
       const { conversation } = await visitor.request({ type: 'conversation.start' })
       await visitor.request({
         type: 'message.send',
         conversationId: conversation.id,
         clientMsgId: 'm1',
-        text: 'my checking account number is 004417852963 and card 4111 1111 1111 1111',
+        text,
       })
       const seen = await agent.next(
         (f) => f.type === 'message' && f.message.conversationId === conversation.id,
+      )
+      return { info, agent, visitor, conversation, seen }
+    }
+
+    it('stores a token instead of the value, and reveals it to a permitted agent after a second admin approves', async () => {
+      const {
+        info: rita,
+        agent,
+        visitor,
+        conversation,
+        seen,
+      } = await tokenizedChat(
+        'Rita',
+        'my checking account number is 004417852963 and card 4111 1111 1111 1111',
       )
       const tokens = [...(seen.message.text as string).matchAll(TOKEN_TEXT)].map((m) => ({
         type: m[1],
@@ -234,19 +249,7 @@ for (const engine of ENGINES) {
     })
 
     it('answers an agent who cannot read the conversation as if the token did not exist', async () => {
-      const owner = await addAgent(h, 'Owen', { capacity: 10 })
-      const { client: agent } = await Client.agent(h, owner.cookie)
-      const { client: visitor } = await Client.visitor(h)
-      const { conversation } = await visitor.request({ type: 'conversation.start' })
-      await visitor.request({
-        type: 'message.send',
-        conversationId: conversation.id,
-        clientMsgId: 'm1',
-        text: 'account number 887766554433',
-      })
-      const seen = await agent.next(
-        (f) => f.type === 'message' && f.message.conversationId === conversation.id,
-      )
+      const { agent, visitor, seen } = await tokenizedChat('Owen', 'account number 887766554433')
       const token = [...(seen.message.text as string).matchAll(TOKEN_TEXT)][0]![2]!
       const outsider = await addAgent(h, 'Olga', { capacity: 1 })
       const denied = await api(h, 'POST', '/api/v1/vault/reveals', {
