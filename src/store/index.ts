@@ -1,5 +1,7 @@
 /** The data layer: one schema over SQLite and PostgreSQL, repositories, group-committed messages. */
 
+/** API token rows (hashed secrets, scopes, expiry, revocation and suspension). */
+export type { ApiTokenRepo, ApiTokenRow, NewApiToken } from './api-tokens.js'
 export type { BodyCodec, BodyRef } from './body-codec.js'
 /** How message bodies become stored bytes; the vault replaces the default UTF-8 codec. */
 export { utf8BodyCodec } from './body-codec.js'

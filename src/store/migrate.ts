@@ -9,6 +9,7 @@ import { searchMigration } from './migrations/006-search.js'
 import { vaultMigration } from './migrations/007-vault.js'
 import { secureFormsMigration } from './migrations/008-secure-forms.js'
 import { signInThrottleMigration } from './migrations/009-sign-in-throttle.js'
+import { apiTokensMigration } from './migrations/010-api-tokens.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
@@ -22,6 +23,7 @@ function migrations(conn: StoreConnection): Record<string, Migration> {
     '007-vault': vaultMigration(conn.traits),
     '008-secure-forms': secureFormsMigration,
     '009-sign-in-throttle': signInThrottleMigration,
+    '010-api-tokens': apiTokensMigration,
   }
 }
 

@@ -333,6 +333,28 @@ export interface SignInThrottleTable {
   updated_at: number
 }
 
+/** An API token (docs/api-tokens.md): only the SHA-256 of its secret is stored. */
+export interface ApiTokenTable {
+  id: string
+  tenant_id: string
+  name: string
+  secret_hash: string
+  /** JSON array of scopes, e.g. ["conversations:read"]. */
+  scopes: string
+  /** The admin who created it. */
+  created_by: string
+  created_at: number
+  expires_at: number
+  last_used_at: number | null
+  last_used_ip: string | null
+  revoked_at: number | null
+  revoked_by: string | null
+  suspended_at: number | null
+  /** An admin's id, or `system` when an anomaly response suspended it. */
+  suspended_by: string | null
+  suspended_reason: string | null
+}
+
 export interface Database {
   tenants: TenantTable
   instance: InstanceTable
@@ -364,6 +386,7 @@ export interface Database {
   sign_in_throttle: SignInThrottleTable
   secure_form_configs: SecureFormConfigTable
   secure_forms: SecureFormTable
+  api_tokens: ApiTokenTable
 }
 
 export type ConversationRow = Selectable<ConversationTable>

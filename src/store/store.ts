@@ -1,3 +1,4 @@
+import { ApiTokenRepo } from './api-tokens.js'
 import { type BodyCodec, utf8BodyCodec } from './body-codec.js'
 import { ContentRepo } from './content.js'
 import { ConversationRepo } from './conversations.js'
@@ -27,6 +28,7 @@ export class Store {
   readonly secureForms: SecureFormRepo
   readonly vault: VaultRepo
   readonly signInThrottle: SignInThrottleRepo
+  readonly apiTokens: ApiTokenRepo
   #codec: BodyCodec = utf8BodyCodec
 
   private constructor(conn: StoreConnection) {
@@ -40,6 +42,7 @@ export class Store {
     this.secureForms = new SecureFormRepo(conn.db)
     this.vault = new VaultRepo(conn.db)
     this.signInThrottle = new SignInThrottleRepo(conn.db)
+    this.apiTokens = new ApiTokenRepo(conn.db)
     this.messages = new MessageWriter(
       conn.writer
         ? conn.writer.commit
