@@ -24,6 +24,17 @@ export const ERROR_CODES = {
   PARLEY_ERR_AUTH_PASSWORD_WEAK: [400, 'The password is too short (12 characters at least).'],
   PARLEY_ERR_AUTH_CSRF: [403, 'The request lacks the CSRF header a browser session must send.'],
 
+  // API tokens (docs/api-tokens.md)
+  PARLEY_ERR_TOKEN_INVALID: [401, 'The API token is malformed, unknown or wrong; check it was copied whole.'],
+  PARLEY_ERR_TOKEN_EXPIRED: [401, 'The API token has expired; ask an admin for a new one.'],
+  PARLEY_ERR_TOKEN_REVOKED: [401, 'The API token was revoked; ask an admin for a new one.'],
+  PARLEY_ERR_TOKEN_SUSPENDED: [
+    401,
+    'The API token is suspended (by an admin or an anomaly response); an admin reviews and lifts it.',
+  ],
+  PARLEY_ERR_TOKEN_SCOPE: [403, 'The API token lacks the scope this route needs (`scope`).'],
+  PARLEY_ERR_TOKEN_ROUTE_DENIED: [403, 'This route is for signed-in agents only; API tokens cannot use it.'],
+
   PARLEY_ERR_MESSAGE_TOO_LONG: [413, 'The message text exceeds the limit (`limit` characters).'],
   PARLEY_ERR_MESSAGE_EMPTY: [400, 'The message text is empty after trimming.'],
   PARLEY_ERR_CONVERSATION_CLOSED: [409, 'The conversation is closed; reopen it before sending.'],

@@ -116,6 +116,7 @@ export type ParleyEvent =
         | 'webhook'
         | 'watch_policy'
         | 'secure_form_config'
+        | 'api_token'
       action: 'create' | 'update' | 'delete'
       resourceId: string
     })
@@ -130,8 +131,8 @@ export type ParleyEvent =
   | (Base<'watch.response'> & {
       /** An automatic response the tenant's policy ordered for an alert. */
       alertId: string
-      response: 'throttle_widget' | 'suspend_agent' | 'lock_accounts'
-      /** The network, the agent, or for locks the number of accounts locked. */
+      response: 'throttle_widget' | 'suspend_agent' | 'lock_accounts' | 'suspend_token'
+      /** The network, the agent or API token, or for locks the number of accounts locked. */
       target: string
       until?: string
     })

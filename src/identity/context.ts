@@ -1,17 +1,25 @@
 import type { ActorRef, EventDraft, Origin } from '../events/index.js'
+import type { ApiScope } from './api-tokens.js'
 
 export type AgentRole = 'admin' | 'agent'
 
-/** An agent signed in through a session (later also SSO or API tokens). */
+/**
+ * An agent signed in through a session, or an API token acting for its tenant. A token has the
+ * admin role's reach inside its tenant, narrowed at the edge to the routes its scopes name
+ * (`requireTokenScope`); everything it does is attributed to the token, not to a person.
+ */
 export interface AgentContext {
   kind: 'agent'
   tenantId: string
+  /** The agent, or for a token its id (it matches no agent row). */
   agentId: string
   role: AgentRole
   name: string
-  /** Hash of the session id, so a sign-out can end this exact session's sockets. */
+  /** Hash of the session id, so a sign-out can end this exact session's sockets ('' for a token). */
   sessionHash: string
   origin: Origin
+  /** Present when an API token, not a session, authenticated the request. */
+  token?: { id: string; scopes: readonly ApiScope[] }
 }
 
 /** A website visitor, identified by a signed visitor token issued for one site. */
@@ -29,10 +37,10 @@ export interface VisitorContext {
  */
 export type AuthContext = AgentContext | VisitorContext
 
+/** The actor events name: the agent, the API token, or the visitor. */
 export function actorOf(ctx: AuthContext): ActorRef {
-  return ctx.kind === 'agent'
-    ? { kind: 'agent', id: ctx.agentId, role: ctx.role }
-    : { kind: 'visitor', id: ctx.visitorId }
+  if (ctx.kind === 'visitor') return { kind: 'visitor', id: ctx.visitorId }
+  return ctx.token ? { kind: 'token', id: ctx.token.id } : { kind: 'agent', id: ctx.agentId, role: ctx.role }
 }
 
 export type AdminResource = Extract<EventDraft, { type: 'admin.change' }>['resource']

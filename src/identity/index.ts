@@ -2,6 +2,17 @@
 
 /** The shared admin DELETE route (tenant-scoped removal, not-found, admin.change event). */
 export { adminDeleteRoute } from './admin-routes.js'
+export type { ApiScope, ApiTokenStatus, ApiTokenView, TokenChanger } from './api-tokens.js'
+/** API tokens: scopes, the route-to-scope table, issuing, checking, revoking and suspending. */
+export {
+  API_SCOPES,
+  ApiTokenService,
+  looksLikeApiToken,
+  requireTokenScope,
+  TOKEN_ROUTE_SCOPES,
+} from './api-tokens.js'
+/** HTTP routes of API tokens (admins with a session only). */
+export { apiTokenRoutes } from './api-tokens.plugin.js'
 export type { AdminResource, AgentContext, AgentRole, AuthContext, VisitorContext } from './context.js'
 export { actorOf, adminChangeEvent } from './context.js'
 /** HTTP routes of identity and the session cookie. */

@@ -11,9 +11,15 @@ import { ChatService, chatRoutes, PresenceTracker, SiteService, siteAllowsOrigin
 import { isParleyError, ParleyError } from '../errors/index.js'
 import { EventStream, type Origin } from '../events/index.js'
 import {
+  ApiTokenService,
+  actorOf,
+  apiTokenRoutes,
   IdentityService,
   identityRoutes,
+  looksLikeApiToken,
+  requireTokenScope,
   SESSION_COOKIE,
+  TOKEN_ROUTE_SCOPES,
   verifyVisitorToken,
   WebhookNotifier,
   webhookRoutes,
@@ -48,6 +54,7 @@ export interface ParleyApp {
   chat: ChatService
   sites: SiteService
   identity: IdentityService
+  apiTokens: ApiTokenService
   gateway: Gateway
   metrics: Metrics
   routes: AnyRoute[]
@@ -159,6 +166,7 @@ export async function buildApp(
     protector,
   )
   const identity = new IdentityService(store, events, config.publicUrl)
+  const apiTokens = new ApiTokenService(store, events)
   const integrity = widgetIntegrity()
   if (!integrity) app.log.warn(`the widget bundle is missing (${WIDGET_FILE}); run npm run build`)
   const sites = new SiteService(store, events, config.publicUrl, integrity)
@@ -174,7 +182,15 @@ export async function buildApp(
     const origin: Origin = { channel: 'system', node: config.nodeId }
     for (const r of plannedResponses(alert, policy, Date.now())) {
       let target: string
-      if (r.response === 'throttle_widget') {
+      if (r.response === 'suspend_token') {
+        // The token's next request answers 401 PARLEY_ERR_TOKEN_SUSPENDED until an admin lifts it.
+        await apiTokens.setSuspended(
+          { tenantId, actor: { kind: 'system', id: 'system' }, origin },
+          r.tokenId,
+          `anomaly alert ${alert.id}: ${alert.diagnosis.cause}`,
+        )
+        target = r.tokenId
+      } else if (r.response === 'throttle_widget') {
         throttle.block(tenantId, r.network, r.until)
         target = r.network
       } else if (r.response === 'lock_accounts') {
@@ -202,7 +218,13 @@ export async function buildApp(
         alertId: alert.id,
         response: r.response,
         target,
-        ...(r.response !== 'suspend_agent' ? { until: new Date(r.until).toISOString() } : {}),
+        ...('until' in r ? { until: new Date(r.until).toISOString() } : {}),
+      })
+      await watch.recordResponse(tenantId, alert.id, {
+        response: r.response,
+        target,
+        at: Date.now(),
+        ...('until' in r ? { until: r.until } : {}),
       })
     }
   }
@@ -360,10 +382,7 @@ export async function buildApp(
     events.emit({
       type: 'api.request',
       tenant: ctx.tenantId,
-      actor:
-        ctx.kind === 'agent'
-          ? { kind: 'agent', id: ctx.agentId, role: ctx.role }
-          : { kind: 'visitor', id: ctx.visitorId },
+      actor: actorOf(ctx),
       origin: originOf(req),
       method: req.method,
       route,
@@ -388,14 +407,15 @@ export async function buildApp(
       req.log.error({ err }, 'request failed')
       e = new ParleyError('PARLEY_ERR_INTERNAL', `internal error (request ${req.id})`)
     }
-    if (e.code === 'PARLEY_ERR_AUTH_FORBIDDEN' && req.auth) {
+    const denied =
+      e.code === 'PARLEY_ERR_AUTH_FORBIDDEN' ||
+      e.code === 'PARLEY_ERR_TOKEN_SCOPE' ||
+      e.code === 'PARLEY_ERR_TOKEN_ROUTE_DENIED'
+    if (denied && req.auth) {
       events.emit({
         type: 'access.denied',
         tenant: req.auth.tenantId,
-        actor:
-          req.auth.kind === 'agent'
-            ? { kind: 'agent', id: req.auth.agentId, role: req.auth.role }
-            : { kind: 'visitor', id: req.auth.visitorId },
+        actor: actorOf(req.auth),
         origin: originOf(req),
         action: `${req.method} ${req.routeOptions.url ?? ''}`,
         resource: req.url.split('?')[0] ?? '',
@@ -447,6 +467,15 @@ export async function buildApp(
       }
       return
     }
+    const bearer = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : ''
+    if (looksLikeApiToken(bearer)) {
+      // The tenant comes from the token alone. No CSRF header: a browser never sends this header
+      // on its own, so a token request cannot be forged cross-site.
+      const ctx = await apiTokens.authenticate(bearer, originOf(req))
+      req.auth = ctx
+      requireTokenScope(ctx, req.method, req.routeOptions.url ?? '')
+      return
+    }
     const token = req.cookies[SESSION_COOKIE]
     const ctx = token ? await identity.resolveSession(token, originOf(req)) : null
     if (!ctx) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'sign in first')
@@ -459,6 +488,7 @@ export async function buildApp(
 
   const routes: AnyRoute[] = [
     ...identityRoutes({ identity, store, events, originOf: (req) => originOf(req) }),
+    ...apiTokenRoutes({ tokens: apiTokens }),
     ...chatRoutes({ chat, sites, store, events, sendMail: mailer ? (mail) => mailer.send(mail) : null }),
     ...protectRoutes({ store, protector, events }),
     ...vaultRoutes({
@@ -481,7 +511,11 @@ export async function buildApp(
     ...reportsRoutes({ store }),
   ]
   mountRoutes(app, routes, authenticate)
-  const openapi = openApiDocument(routes, { title: 'Parley API', version: '1' })
+  const openapi = openApiDocument(
+    routes,
+    { title: 'Parley API', version: '1' },
+    (r) => TOKEN_ROUTE_SCOPES[`${r.method} ${r.url}`],
+  )
   app.get('/api/v1/openapi.json', async () => openapi)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
@@ -654,6 +688,7 @@ export async function buildApp(
     chat,
     sites,
     identity,
+    apiTokens,
     gateway,
     metrics,
     routes,

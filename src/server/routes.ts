@@ -94,7 +94,12 @@ export function mountRoutes(
 }
 
 /** OpenAPI 3.1 generated from the same zod schemas that validate requests. */
-export function openApiDocument(routes: readonly AnyRoute[], info: { title: string; version: string }) {
+export function openApiDocument(
+  routes: readonly AnyRoute[],
+  info: { title: string; version: string },
+  /** The API-token scope a route accepts, when tokens may call it. */
+  tokenScope: (route: AnyRoute) => string | undefined = () => undefined,
+) {
   const paths: Record<string, Record<string, unknown>> = {}
   const toJson = (s: z.ZodType, io: 'input' | 'output') =>
     z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' })
@@ -116,8 +121,13 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
         })
       }
     }
+    const scope = tokenScope(r)
     const security =
-      r.auth === 'none' ? [] : r.auth === 'visitor' ? [{ visitorToken: [] }] : [{ session: [] }]
+      r.auth === 'none'
+        ? []
+        : r.auth === 'visitor'
+          ? [{ visitorToken: [] }]
+          : [{ session: [] }, ...(scope ? [{ apiToken: [scope] }] : [])]
     paths[path] ??= {}
     paths[path]![r.method.toLowerCase()] = {
       summary: r.summary,
@@ -162,6 +172,12 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
           in: 'cookie',
           name: 'parley_session',
           description: 'Agent session; browsers also send X-Parley-CSRF: 1 on writes.',
+        },
+        apiToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'API token `parley_<id>_<secret>` with the scope listed on the route (docs/api-tokens.md); no CSRF header needed.',
         },
         visitorToken: {
           type: 'http',

@@ -42,7 +42,14 @@ export type { IntakeOptions } from './intake.js'
 /** The gate that counts duplicated, late and clock-skewed events. */
 export { DEFAULT_INTAKE_OPTIONS, EventIntake } from './intake.js'
 /** Lifecycle records, actions, audit entries and transition results. */
-export type { AlertAuditEntry, AlertRecord, AlertState, LifecycleAction, Transition } from './lifecycle.js'
+export type {
+  AlertAuditEntry,
+  AlertRecord,
+  AlertResponse,
+  AlertState,
+  LifecycleAction,
+  Transition,
+} from './lifecycle.js'
 /** The alert lifecycle state machine: open, acknowledge, escalate, resolve, fold. */
 export { effectiveState, foldAlert, openAlert, transition } from './lifecycle.js'
 /** The replay's return value. */

@@ -8,6 +8,7 @@
 import { ParleyError } from '../errors/index.js'
 import type { Cause } from './diagnosis.js'
 import type { Suppression, WatchAlert } from './engine.js'
+import type { PlannedResponse } from './responses.js'
 
 export type AlertState = 'open' | 'acknowledged' | 'escalated' | 'resolved'
 
@@ -26,6 +27,16 @@ export interface AlertRecord {
   expiresAt?: number
   incident?: string
   foldedCount: number
+  /** Automatic responses carried out for this alert (the tenant's policy ordered them). */
+  responses?: AlertResponse[]
+}
+
+/** One automatic response as the alert shows it: what was done, to what, when, until when. */
+export interface AlertResponse {
+  response: PlannedResponse['response']
+  target: string
+  at: number
+  until?: number
 }
 
 export type LifecycleAction =

@@ -74,6 +74,27 @@ describe('automatic responses', () => {
     ).toEqual([])
   })
 
+  it('suspends the API token a token-abuse alert is about, only when the policy says so', () => {
+    const alert = {
+      ...base,
+      group: 'api',
+      signal: 'api_requests',
+      subject: '0123456789abcdef',
+      diagnosis: { ...base.diagnosis, cause: 'token_abuse' as const },
+    }
+    expect(plannedResponses(alert, responsePolicySchema.parse({ tokenAbuse: 'suspend_token' }), 0)).toEqual([
+      { response: 'suspend_token', tokenId: '0123456789abcdef' },
+    ])
+    expect(
+      plannedResponses(alert, responsePolicySchema.parse({ dataExfiltration: 'suspend_agent' }), 0),
+    ).toEqual([])
+    const { subject: _, ...tenantWide } = alert
+    expect(
+      plannedResponses(tenantWide, responsePolicySchema.parse({ tokenAbuse: 'suspend_token' }), 0),
+    ).toEqual([])
+    expect(responsePolicySchema.safeParse({ tokenAbuse: 'revoke_token' }).success).toBe(false)
+  })
+
   it('refuses unknown responses in a policy', () => {
     expect(responsePolicySchema.safeParse({ botFlood: 'nuke' }).success).toBe(false)
     expect(responsePolicySchema.safeParse({ extra: true }).success).toBe(false)

@@ -10,6 +10,8 @@ export const responsePolicySchema = z.strictObject({
   dataExfiltration: z.enum(['off', 'suspend_agent']).default('off'),
   /** On credential stuffing: lock sign-in for every account that failed one since the onset. */
   credentialStuffing: z.enum(['off', 'lock_accounts']).default('off'),
+  /** On API token abuse: suspend the token until an admin reviews and lifts the suspension. */
+  tokenAbuse: z.enum(['off', 'suspend_token']).default('off'),
   throttleMinutes: z.number().int().min(5).max(1440).default(30),
 })
 
@@ -20,6 +22,7 @@ export type PlannedResponse =
   | { response: 'throttle_widget'; network: string; until: number }
   | { response: 'suspend_agent'; agentId: string }
   | { response: 'lock_accounts'; since: number; until: number }
+  | { response: 'suspend_token'; tokenId: string }
 
 /** Which responses an alert calls for under a policy (pure: the caller carries them out). */
 export function plannedResponses(alert: WatchAlert, policy: ResponsePolicy, now: number): PlannedResponse[] {
@@ -32,6 +35,9 @@ export function plannedResponses(alert: WatchAlert, policy: ResponsePolicy, now:
   }
   if (cause === 'data_exfiltration' && policy.dataExfiltration === 'suspend_agent' && alert.subject) {
     return [{ response: 'suspend_agent', agentId: alert.subject }]
+  }
+  if (cause === 'token_abuse' && policy.tokenAbuse === 'suspend_token' && alert.subject) {
+    return [{ response: 'suspend_token', tokenId: alert.subject }]
   }
   if (cause === 'credential_stuffing' && policy.credentialStuffing === 'lock_accounts') {
     // From the onset, less the alert's window: the failures that made the surge count too.

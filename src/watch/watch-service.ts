@@ -2,7 +2,14 @@ import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin, ParleyEvent } from '../events/index.js'
 import type { Store } from '../store/index.js'
 import { type Suppression, type WatchAlert, WatchEngine } from './engine.js'
-import { type AlertRecord, foldAlert, type LifecycleAction, openAlert, transition } from './lifecycle.js'
+import {
+  type AlertRecord,
+  type AlertResponse,
+  foldAlert,
+  type LifecycleAction,
+  openAlert,
+  transition,
+} from './lifecycle.js'
 import { fromParleyEvent } from './watch.schema.js'
 
 /** What a surge alert looks like to the console: the alert as raised plus its lifecycle record. */
@@ -122,6 +129,25 @@ export class WatchService {
       cause: alert.diagnosis.cause,
       ...(note ? { note } : {}),
     })
+  }
+
+  /** Notes an automatic response on its alert, so admins see what was done (in write order). */
+  recordResponse(tenantId: string, alertId: string, response: AlertResponse): Promise<void> {
+    const write = this.#writes.then(async () => {
+      const found = (await this.store.content.alert(tenantId, alertId)) as StoredAlert | undefined
+      if (!found) return
+      const record = { ...found.record, responses: [...(found.record.responses ?? []), response] }
+      await this.store.content.upsertAlert({
+        id: found.id,
+        tenantId: found.tenantId,
+        state: found.state,
+        record,
+        alert: found.alert,
+        openedAt: record.openedAt,
+      })
+    })
+    this.#writes = write.catch(() => {})
+    return write
   }
 
   async list(tenantId: string | null, limit: number): Promise<StoredAlert[]> {
