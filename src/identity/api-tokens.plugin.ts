@@ -1,23 +1,14 @@
 import { z } from 'zod'
 import { type AnyRoute, defineRoute, idParam } from '../server/routes.js'
-import { API_SCOPES, type ApiTokenService, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from './api-tokens.js'
+import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from './api-scopes.js'
+import type { ApiTokenService } from './api-tokens.js'
+import {
+  apiTokenView,
+  createApiTokenBody,
+  createdApiToken,
+  suspendApiTokenBody,
+} from './api-tokens.schema.js'
 import { agentOf } from './request-auth.js'
-
-const tokenView = z.object({
-  id: z.string(),
-  name: z.string(),
-  scopes: z.array(z.enum(API_SCOPES)),
-  status: z.enum(['active', 'expired', 'revoked', 'suspended']),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  lastUsedIp: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-  suspendedAt: z.string().nullable(),
-  suspendedBy: z.string().nullable(),
-  suspendedReason: z.string().nullable(),
-})
 
 /**
  * Routes of API tokens (admins signed in with a session; a token never manages tokens): list,
@@ -31,7 +22,7 @@ export function apiTokenRoutes({ tokens }: { tokens: ApiTokenService }): AnyRout
       tag: 'api tokens',
       summary: 'API tokens of the tenant with scopes, expiry, last use and status (never the secret).',
       auth: 'admin',
-      response: z.object({ items: z.array(tokenView) }),
+      response: z.object({ items: z.array(apiTokenView) }),
       handler: async (req) => ({ items: await tokens.list(agentOf(req).tenantId) }),
     }),
     defineRoute({
@@ -40,12 +31,8 @@ export function apiTokenRoutes({ tokens }: { tokens: ApiTokenService }): AnyRout
       tag: 'api tokens',
       summary: `Create an API token with scopes and an expiry (1 to ${TOKEN_MAX_DAYS} days, default ${TOKEN_DEFAULT_DAYS}). The secret (\`parley_<id>_<secret>\`) is returned once; only its hash is kept.`,
       auth: 'admin',
-      body: z.strictObject({
-        name: z.string().trim().min(1).max(120),
-        scopes: z.array(z.enum(API_SCOPES)).min(1).max(API_SCOPES.length),
-        expiresInDays: z.number().int().min(1).max(TOKEN_MAX_DAYS).default(TOKEN_DEFAULT_DAYS),
-      }),
-      response: tokenView.extend({ secret: z.string() }),
+      body: createApiTokenBody,
+      response: createdApiToken,
       status: 201,
       handler: async (req, { body }) => {
         const { token, secret } = await tokens.create(agentOf(req), body)
@@ -59,7 +46,7 @@ export function apiTokenRoutes({ tokens }: { tokens: ApiTokenService }): AnyRout
       summary: 'Revoke an API token for good: its next request answers 401 PARLEY_ERR_TOKEN_REVOKED.',
       auth: 'admin',
       params: idParam,
-      response: tokenView,
+      response: apiTokenView,
       handler: async (req, { params }) => tokens.revoke(agentOf(req), params.id),
     }),
     defineRoute({
@@ -69,8 +56,8 @@ export function apiTokenRoutes({ tokens }: { tokens: ApiTokenService }): AnyRout
       summary: 'Suspend an API token with a reason (401 PARLEY_ERR_TOKEN_SUSPENDED until unsuspended).',
       auth: 'admin',
       params: idParam,
-      body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
-      response: tokenView,
+      body: suspendApiTokenBody,
+      response: apiTokenView,
       handler: async (req, { params, body }) => tokens.setSuspended(agentOf(req), params.id, body.reason),
     }),
     defineRoute({
@@ -80,7 +67,7 @@ export function apiTokenRoutes({ tokens }: { tokens: ApiTokenService }): AnyRout
       summary: 'Lift the suspension of an API token (an admin reviewed it).',
       auth: 'admin',
       params: idParam,
-      response: tokenView,
+      response: apiTokenView,
       handler: async (req, { params }) => tokens.setSuspended(agentOf(req), params.id, null),
     }),
   ]

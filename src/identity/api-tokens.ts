@@ -2,55 +2,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { ParleyError } from '../errors/index.js'
 import type { ActorRef, EventStream, Origin } from '../events/index.js'
 import type { ApiTokenRow, Store } from '../store/index.js'
+import { type ApiScope, TOKEN_MAX_DAYS, TOKEN_ROUTE_SCOPES } from './api-scopes.js'
+import type { ApiTokenStatus, ApiTokenView } from './api-tokens.schema.js'
 import { type AgentContext, actorOf } from './context.js'
 import { hashSecret, newSecret } from './secrets.js'
-
-/** What a token may be granted: each maps onto a family of REST routes (docs/api-tokens.md). */
-export const API_SCOPES = [
-  'conversations:read',
-  'conversations:write',
-  'transcripts:export',
-  'directory:read',
-  'directory:write',
-  'reports:read',
-] as const
-export type ApiScope = (typeof API_SCOPES)[number]
-
-/**
- * The routes a token may call and the scope each needs, as `METHOD /url`. A route missing here
- * is for signed-in agents only (sign-in, sessions, agents' accounts, redaction policy, reveals,
- * webhooks, alerts, secure-form settings, API tokens themselves): a token gets 403 there, so a
- * route added later stays closed to tokens until someone decides otherwise.
- */
-export const TOKEN_ROUTE_SCOPES: Readonly<Record<string, ApiScope>> = {
-  'GET /api/v1/conversations': 'conversations:read',
-  'GET /api/v1/conversations/:id': 'conversations:read',
-  'GET /api/v1/conversations/:id/messages': 'conversations:read',
-  'GET /api/v1/conversations/:id/attachments/:attachmentId': 'conversations:read',
-  'GET /api/v1/offline-messages': 'conversations:read',
-  'GET /api/v1/search': 'conversations:read',
-  'POST /api/v1/conversations/:id/close': 'conversations:write',
-  'POST /api/v1/conversations/:id/transfer': 'conversations:write',
-  'PUT /api/v1/conversations/:id/labels': 'conversations:write',
-  'GET /api/v1/conversations/:id/export': 'transcripts:export',
-  'GET /api/v1/agents': 'directory:read',
-  'GET /api/v1/teams': 'directory:read',
-  'GET /api/v1/sites': 'directory:read',
-  'GET /api/v1/canned-responses': 'directory:read',
-  'GET /api/v1/labels': 'directory:read',
-  'POST /api/v1/teams': 'directory:write',
-  'PATCH /api/v1/teams/:id': 'directory:write',
-  'DELETE /api/v1/teams/:id': 'directory:write',
-  'POST /api/v1/sites': 'directory:write',
-  'PATCH /api/v1/sites/:id': 'directory:write',
-  'DELETE /api/v1/sites/:id': 'directory:write',
-  'POST /api/v1/canned-responses': 'directory:write',
-  'PATCH /api/v1/canned-responses/:id': 'directory:write',
-  'DELETE /api/v1/canned-responses/:id': 'directory:write',
-  'POST /api/v1/labels': 'directory:write',
-  'DELETE /api/v1/labels/:id': 'directory:write',
-  'GET /api/v1/reports/summary': 'reports:read',
-}
 
 /** Refuses a token on a route it has no scope for, or on a route tokens never use. */
 export function requireTokenScope(ctx: AgentContext, method: string, url: string): void {
@@ -65,8 +20,6 @@ export function requireTokenScope(ctx: AgentContext, method: string, url: string
     throw new ParleyError('PARLEY_ERR_TOKEN_SCOPE', `this API token lacks the scope ${scope}`, { scope })
 }
 
-export const TOKEN_MAX_DAYS = 365
-export const TOKEN_DEFAULT_DAYS = 90
 const DAY_MS = 86_400_000
 /** `parley_<16 hex id>_<43 base64url secret>`: a fixed shape secret scanners can match. */
 const TOKEN_SHAPE = /^parley_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/
@@ -76,25 +29,6 @@ const TOUCH_EVERY_MS = 60_000
 /** True when a bearer credential is meant to be an API token (and not a visitor token). */
 export function looksLikeApiToken(bearer: string): boolean {
   return bearer.startsWith('parley_')
-}
-
-export type ApiTokenStatus = 'active' | 'expired' | 'revoked' | 'suspended'
-
-/** A token as admins see it: never the secret, nor its hash. */
-export interface ApiTokenView {
-  id: string
-  name: string
-  scopes: ApiScope[]
-  status: ApiTokenStatus
-  createdBy: string
-  createdAt: string
-  expiresAt: string
-  lastUsedAt: string | null
-  lastUsedIp: string | null
-  revokedAt: string | null
-  suspendedAt: string | null
-  suspendedBy: string | null
-  suspendedReason: string | null
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())

@@ -1,5 +1,5 @@
 import type { ActorRef, EventDraft, Origin } from '../events/index.js'
-import type { ApiScope } from './api-tokens.js'
+import type { ApiScope } from './api-scopes.js'
 
 export type AgentRole = 'admin' | 'agent'
 

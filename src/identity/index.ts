@@ -2,17 +2,15 @@
 
 /** The shared admin DELETE route (tenant-scoped removal, not-found, admin.change event). */
 export { adminDeleteRoute } from './admin-routes.js'
-export type { ApiScope, ApiTokenStatus, ApiTokenView, TokenChanger } from './api-tokens.js'
-/** API tokens: scopes, the route-to-scope table, issuing, checking, revoking and suspending. */
-export {
-  API_SCOPES,
-  ApiTokenService,
-  looksLikeApiToken,
-  requireTokenScope,
-  TOKEN_ROUTE_SCOPES,
-} from './api-tokens.js'
+export type { ApiScope } from './api-scopes.js'
+/** API token scopes and the route-to-scope table (plain data the console shares). */
+export { API_SCOPES, SCOPE_SUMMARIES, TOKEN_ROUTE_SCOPES } from './api-scopes.js'
+export type { TokenChanger } from './api-tokens.js'
+/** API tokens: issuing, checking a presented token, scope checks, revoking and suspending. */
+export { ApiTokenService, looksLikeApiToken, requireTokenScope } from './api-tokens.js'
 /** HTTP routes of API tokens (admins with a session only). */
 export { apiTokenRoutes } from './api-tokens.plugin.js'
+export type { ApiTokenStatus, ApiTokenView } from './api-tokens.schema.js'
 export type { AdminResource, AgentContext, AgentRole, AuthContext, VisitorContext } from './context.js'
 export { actorOf, adminChangeEvent } from './context.js'
 /** HTTP routes of identity and the session cookie. */
