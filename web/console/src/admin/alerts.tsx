@@ -80,6 +80,7 @@ function AlertCard({ a, onChanged }: { a: StoredAlert; onChanged: () => void }) 
       ) : null}
       <p>{s.recommendation}</p>
       {a.record.note ? <p className="muted">Note: {str(a.record.note)}</p> : null}
+      <Responses record={a.record} />
       {a.state !== 'resolved' ? (
         <div className="action-buttons">
           {a.state === 'open' ? (
@@ -103,6 +104,29 @@ function AlertCard({ a, onChanged }: { a: StoredAlert; onChanged: () => void }) 
       ) : null}
       {step ? <LifecycleForm id={a.id} step={step} onDone={onChanged} /> : null}
     </section>
+  )
+}
+
+const RESPONSE_TEXT: Record<string, string> = {
+  throttle_widget: 'Throttled new widget chats from',
+  suspend_agent: 'Suspended agent',
+  lock_accounts: 'Locked sign-in of',
+  suspend_token: 'Suspended API token',
+}
+
+/** What Parley did on its own for this alert (the tenant's automatic-response policy). */
+function Responses({ record }: { record: StoredAlert['record'] }) {
+  const done = Array.isArray(record.responses) ? (record.responses as Record<string, unknown>[]) : []
+  if (done.length === 0) return null
+  return (
+    <ul aria-label="Automatic responses">
+      {done.map((r) => (
+        <li key={`${str(r.response)}:${str(r.target)}:${str(r.at)}`}>
+          {RESPONSE_TEXT[str(r.response)] ?? str(r.response)} {str(r.target)}
+          {typeof r.until === 'number' ? ` until ${formatTime(new Date(r.until).toISOString())}` : ''}
+        </li>
+      ))}
+    </ul>
   )
 }
 

@@ -1,6 +1,7 @@
 import type { ComponentType, ReactNode } from 'react'
 import { AgentsScreen } from '../admin/agents.js'
 import { AlertsScreen } from '../admin/alerts.js'
+import { ApiTokensScreen } from '../admin/api-tokens.js'
 import { CannedScreen } from '../admin/canned.js'
 import { HoursScreen } from '../admin/hours.js'
 import { ProtectScreen } from '../admin/protect.js'
@@ -77,6 +78,13 @@ export const SCREENS: readonly Screen[] = [
     render: () => <SecureFormsScreen />,
   },
   { path: '/admin/alerts', label: 'Alerts', role: 'admin', group: 'admin', render: () => <AlertsScreen /> },
+  {
+    path: '/admin/api-tokens',
+    label: 'API tokens',
+    role: 'admin',
+    group: 'admin',
+    render: () => <ApiTokensScreen />,
+  },
 ]
 
 export function allowed(screen: Screen, role: Role): boolean {
