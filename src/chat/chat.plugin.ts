@@ -125,6 +125,7 @@ export function chatRoutes({ chat, sites, store, events, sendMail }: ChatRouteDe
       summary:
         'Transcript page: messages after `afterSeq`, oldest first (internal notes included for agents). Recorded as a transcript read.',
       auth: 'agent',
+      factor: 'transcript',
       params: idParam,
       query: messagesQuery,
       response: messagePage,
@@ -140,8 +141,10 @@ export function chatRoutes({ chat, sites, store, events, sendMail }: ChatRouteDe
       method: 'GET',
       url: '/api/v1/conversations/:id/export',
       tag: 'conversations',
-      summary: 'The whole transcript with its conversation, as JSON. Recorded as a transcript export.',
+      summary:
+        'The whole transcript with its conversation, as JSON. Recorded as a transcript export. Agents with MFA need a code from the last 15 minutes (POST /api/v1/auth/step-up).',
       auth: 'agent',
+      factor: 'recent',
       params: idParam,
       response: z.object({ conversation: conversationView, messages: z.array(messageView()) }),
       handler: async (req, { params }, reply) => {
@@ -562,6 +565,7 @@ function attachmentRoutes(prefix: string, auth: 'agent' | 'visitor', chat: ChatS
       tag: 'attachments',
       summary: `Download an attachment (${auth}); always served as a download, never rendered inline.`,
       auth,
+      ...(auth === 'agent' ? { factor: 'transcript' as const } : {}),
       params: attachmentParams,
       response: z.any(),
       handler: async (req, { params }, reply) => {

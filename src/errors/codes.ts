@@ -24,6 +24,29 @@ export const ERROR_CODES = {
   PARLEY_ERR_AUTH_PASSWORD_WEAK: [400, 'The password is too short (12 characters at least).'],
   PARLEY_ERR_AUTH_CSRF: [403, 'The request lacks the CSRF header a browser session must send.'],
 
+  // multi-factor sign-in and step-up (docs/mfa.md)
+  PARLEY_ERR_STEP_UP_REQUIRED: [
+    401,
+    'This session must verify a current authenticator or recovery code (POST /api/v1/auth/step-up), then retry.',
+  ],
+  PARLEY_ERR_MFA_CHALLENGE_INVALID: [
+    401,
+    'The MFA sign-in step is unknown, expired (5 minutes), used, or ended by wrong codes; sign in again.',
+  ],
+  PARLEY_ERR_MFA_CODE_INVALID: [
+    401,
+    'The code was not accepted: wrong, outside its 30-second window, or already used.',
+  ],
+  PARLEY_ERR_MFA_NOT_ENROLLED: [409, 'No confirmed second factor for this agent; enrol one first.'],
+  PARLEY_ERR_MFA_ALREADY_ENROLLED: [
+    409,
+    'A second factor is already confirmed; turn it off (with a current code) before enrolling again.',
+  ],
+  PARLEY_ERR_MFA_REQUIRED: [
+    403,
+    'The tenant requires MFA: it cannot be turned off, and an admin enrols before requiring it.',
+  ],
+
   // API tokens (docs/api-tokens.md)
   PARLEY_ERR_TOKEN_INVALID: [401, 'The API token is malformed, unknown or wrong; check it was copied whole.'],
   PARLEY_ERR_TOKEN_EXPIRED: [401, 'The API token has expired; ask an admin for a new one.'],

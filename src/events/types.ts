@@ -66,6 +66,18 @@ export type ParleyEvent =
   | (Base<'auth.login'> & { outcome: 'success' | 'failure'; username: string; reason?: string })
   | (Base<'auth.logout'> & { sessionId: string })
   | (Base<'auth.setup_completed'> & { agentId: string })
+  | (Base<'auth.mfa_change'> & {
+      /** A change to an agent's second factor or to a session's need for one; never a secret or a code. */
+      action:
+        | 'enrolled'
+        | 'disabled'
+        | 'reset'
+        | 'recovery_code_used'
+        | 'recovery_codes_renewed'
+        | 'step_up_verified'
+        | 'step_up_required'
+      agentId: string
+    })
   | (Base<'transcript.read' | 'transcript.export'> & { conversationId: string; messages: number })
   | (Base<'transcript.search'> & {
       /** Characters in the query and how many words it had; never the query, it may hold sensitive words. */
@@ -115,6 +127,7 @@ export type ParleyEvent =
         | 'protect_policy'
         | 'webhook'
         | 'watch_policy'
+        | 'mfa_policy'
         | 'secure_form_config'
         | 'api_token'
       action: 'create' | 'update' | 'delete'
@@ -131,10 +144,12 @@ export type ParleyEvent =
   | (Base<'watch.response'> & {
       /** An automatic response the tenant's policy ordered for an alert. */
       alertId: string
-      response: 'throttle_widget' | 'suspend_agent' | 'lock_accounts' | 'suspend_token'
+      response: 'throttle_widget' | 'suspend_agent' | 'lock_accounts' | 'suspend_token' | 'require_step_up'
       /** The network, the agent or API token, or for locks the number of accounts locked. */
       target: string
       until?: string
+      /** What happened instead, e.g. a suspension where step-up was asked of an agent without MFA. */
+      note?: string
     })
   | (Base<'secure_form.requested'> & {
       conversationId: string

@@ -18,6 +18,8 @@ export interface AgentContext {
   /** Hash of the session id, so a sign-out can end this exact session's sockets ('' for a token). */
   sessionHash: string
   origin: Origin
+  /** The session's second factor: when last verified, and whether a step-up is required (docs/mfa.md). */
+  factor?: { verifiedAt: number | null; stepUpRequired: boolean }
   /** Present when an API token, not a session, authenticated the request. */
   token?: { id: string; scopes: readonly ApiScope[] }
 }

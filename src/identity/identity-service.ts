@@ -3,8 +3,16 @@ import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin } from '../events/index.js'
 import type { Store } from '../store/index.js'
 import type { AgentContext, AgentRole } from './context.js'
-import { afterFailure, FRESH_THROTTLE, lockRemaining } from './lockout.js'
+import { afterFailure, FRESH_THROTTLE, lockRemaining, type ThrottleState } from './lockout.js'
+import { MFA_CHALLENGE_MAX_ATTEMPTS, MFA_CHALLENGE_TTL_MS, type MfaService } from './mfa.js'
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js'
+
+interface Throttle {
+  key: string
+  /** Whether a row exists (a success clears it). */
+  row: boolean
+  state: ThrottleState
+}
 
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000
 export const SETUP_LINK_TTL_MS = 72 * 60 * 60 * 1000
@@ -18,6 +26,22 @@ export interface NewSession {
 }
 
 /**
+ * What a correct password leads to: a session, or (for an agent with MFA, or without it when
+ * the tenant requires it) a 5-minute challenge to verify a code or to enrol first.
+ */
+export type SignInResult =
+  | { kind: 'session'; session: NewSession }
+  | { kind: 'mfa'; step: 'verify' | 'enrol'; challenge: string; expiresAt: number }
+
+type SignInAgent = { id: string; tenant_id: string; role: AgentRole; email: string; disabled: number }
+
+const challengeInvalid = () =>
+  new ParleyError(
+    'PARLEY_ERR_MFA_CHALLENGE_INVALID',
+    'this sign-in step is unknown, expired or used; sign in again',
+  )
+
+/**
  * Agents' sign-in: one-time setup links (there is no default password anywhere), argon2id
  * passwords and server-side sessions whose ids are stored hashed.
  */
@@ -26,6 +50,7 @@ export class IdentityService {
     private readonly store: Store,
     private readonly events: EventStream,
     private readonly publicUrl: string,
+    readonly mfa: MfaService,
   ) {}
 
   async createAgent(input: {
@@ -76,7 +101,7 @@ export class IdentityService {
     password: string,
     origin: Origin,
     profile: { name?: string | undefined; email?: string | undefined } = {},
-  ): Promise<NewSession> {
+  ): Promise<SignInResult> {
     if (password.length < MIN_PASSWORD_LENGTH) {
       throw new ParleyError(
         'PARLEY_ERR_AUTH_PASSWORD_WEAK',
@@ -109,50 +134,213 @@ export class IdentityService {
       origin,
       agentId: owner.agent_id,
     })
-    return this.#startSession(owner.tenant_id, owner.agent_id, origin)
+    const agent = await this.store.directory.agent(owner.tenant_id, owner.agent_id)
+    if (!agent)
+      throw new ParleyError('PARLEY_ERR_AUTH_SETUP_INVALID', 'this setup link is unknown, used or expired')
+    // A setup link proves the password step only: an agent with MFA still verifies a code.
+    return this.#afterPassword(agent, origin, null)
   }
 
-  async login(email: string, password: string, origin: Origin): Promise<NewSession> {
+  async login(email: string, password: string, origin: Origin): Promise<SignInResult> {
     const name = email.trim().toLowerCase()
     const agent = await this.store.directory.agentByEmail(name)
-    const throttleKey = `login:${hashSecret(name)}`
-    const throttle = await this.store.signInThrottle.get(throttleKey)
-    const state = throttle
-      ? {
-          failures: throttle.failures,
-          windowStart: throttle.window_start,
-          lockedUntil: throttle.locked_until,
-        }
-      : FRESH_THROTTLE
-    const now = Date.now()
-    // A locked name is refused before the password is looked at: the lock is no oracle.
-    const remaining = lockRemaining(state, now)
-    if (remaining > 0) {
-      if (agent) this.#loginEvent(agent, origin, 'failure', 'locked')
-      throw new ParleyError(
-        'PARLEY_ERR_AUTH_LOCKED',
-        'too many failed sign-ins for this account; try again later or ask an admin to unlock it',
-        { retryAfterMs: remaining },
-      )
-    }
+    const throttle = await this.#throttle(name)
+    await this.#refuseLocked(throttle, agent, origin, 'locked')
     const ok = await verifyPassword(agent?.password_hash ?? null, password)
     if (!agent || !ok || agent.disabled) {
-      const next = afterFailure(state, now)
-      await this.store.signInThrottle.put({
-        key: throttleKey,
-        tenant_id: agent?.tenant_id ?? null,
-        failures: next.failures,
-        window_start: next.windowStart,
-        locked_until: next.lockedUntil,
-        updated_at: now,
-      })
+      await this.#countFailure(throttle, agent?.tenant_id ?? null)
       if (agent) this.#loginEvent(agent, origin, 'failure', agent.disabled ? 'disabled' : 'bad_password')
       // One answer for every failure: the client learns nothing about which part was wrong.
       throw new ParleyError('PARLEY_ERR_AUTH_FAILED', 'email or password not accepted')
     }
-    if (throttle) await this.store.signInThrottle.clear(throttleKey)
+    return this.#afterPassword(agent, origin, throttle)
+  }
+
+  /**
+   * The password was right. Without MFA (and without a tenant rule requiring it) that is a
+   * session; otherwise a challenge, and the failure count stays until the second step passes,
+   * so re-entering the password between wrong codes does not reset the lock.
+   */
+  async #afterPassword(agent: SignInAgent, origin: Origin, throttle: Throttle | null): Promise<SignInResult> {
+    const [factor, required] = await Promise.all([
+      this.store.mfa.factor(agent.tenant_id, agent.id),
+      this.mfa.required(agent.tenant_id),
+    ])
+    const step = factor?.confirmed_at != null ? 'verify' : required ? 'enrol' : null
+    if (step === null) {
+      // `throttle` is null for a setup link: setting a password is no sign-in attempt.
+      if (throttle?.row) await this.store.signInThrottle.clear(throttle.key)
+      if (throttle) this.#loginEvent(agent, origin, 'success')
+      return { kind: 'session', session: await this.#startSession(agent.tenant_id, agent.id, origin, null) }
+    }
+    const challenge = newSecret()
+    const now = Date.now()
+    const expiresAt = now + MFA_CHALLENGE_TTL_MS
+    await this.store.mfa.insertChallenge({
+      id_hash: hashSecret(challenge),
+      tenant_id: agent.tenant_id,
+      agent_id: agent.id,
+      kind: step,
+      created_at: now,
+      expires_at: expiresAt,
+    })
+    return { kind: 'mfa', step, challenge, expiresAt }
+  }
+
+  /** Second sign-in step: a TOTP or recovery code for the challenge; then the session. */
+  async completeMfaSignIn(challenge: string, code: string, origin: Origin): Promise<NewSession> {
+    const { agent, idHash, throttle } = await this.#challenge(challenge, 'verify', origin)
+    const kind = await this.mfa.verify(agent.tenant_id, agent.id, code, origin)
+    if (!kind) await this.#wrongCode(agent, idHash, throttle, origin, 'mfa_invalid_code')
+    return this.#finishSignIn(agent, idHash, throttle, origin)
+  }
+
+  /** Enrolment inside sign-in (the tenant requires MFA and the agent has none yet): the new secret. */
+  async startSignInEnrolment(challenge: string, origin: Origin): Promise<{ secret: string; uri: string }> {
+    const { agent } = await this.#challenge(challenge, 'enrol', origin)
+    return this.mfa.startEnrolment(agent.tenant_id, agent.id, agent.email)
+  }
+
+  /** Confirms enrolment inside sign-in with a current code: the session and the recovery codes (shown once). */
+  async confirmSignInEnrolment(
+    challenge: string,
+    code: string,
+    origin: Origin,
+  ): Promise<{ session: NewSession; recoveryCodes: string[] }> {
+    const { agent, idHash, throttle } = await this.#challenge(challenge, 'enrol', origin)
+    const actor = { kind: 'agent' as const, id: agent.id, role: agent.role }
+    const recoveryCodes = await this.mfa.confirmEnrolment(
+      agent.tenant_id,
+      agent.id,
+      code,
+      actor,
+      origin,
+      null,
+    )
+    if (!recoveryCodes) return this.#wrongCode(agent, idHash, throttle, origin, 'mfa_enrol_invalid_code')
+    return { session: await this.#finishSignIn(agent, idHash, throttle, origin), recoveryCodes }
+  }
+
+  /**
+   * Step-up: the signed-in agent verifies a current code; the session records it and any
+   * required step-up is lifted.
+   */
+  async stepUp(ctx: AgentContext, code: string): Promise<void> {
+    await this.#proveFactor(ctx, code, 'step_up')
+    await this.mfa.steppedUp(ctx)
+  }
+
+  /** The agent turns MFA off with a current code (refused while the tenant requires MFA). */
+  async disableMfa(ctx: AgentContext, code: string): Promise<void> {
+    await this.mfa.assertMayDisable(ctx.tenantId)
+    await this.#proveFactor(ctx, code, 'disable')
+    await this.mfa.disable(ctx)
+  }
+
+  /** Ten new recovery codes for a current code; the old ones stop working. */
+  async renewRecoveryCodes(ctx: AgentContext, code: string): Promise<string[]> {
+    await this.#proveFactor(ctx, code, 'recovery_codes')
+    return this.mfa.renewRecoveryCodes(ctx)
+  }
+
+  /**
+   * A current code from the signed-in agent. Wrong codes count toward the sign-in lock like
+   * wrong passwords, so a stolen session cannot guess its way past a step-up.
+   */
+  async #proveFactor(
+    ctx: AgentContext,
+    code: string,
+    purpose: 'step_up' | 'disable' | 'recovery_codes',
+  ): Promise<void> {
+    if (!ctx.factor) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'this needs a signed-in session')
+    const agent = await this.store.directory.agent(ctx.tenantId, ctx.agentId)
+    if (!agent) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'sign in first')
+    const throttle = await this.#throttle(agent.email)
+    await this.#refuseLocked(throttle, agent, ctx.origin, 'mfa_locked')
+    const factor = await this.store.mfa.factor(ctx.tenantId, ctx.agentId)
+    if (factor?.confirmed_at == null)
+      throw new ParleyError('PARLEY_ERR_MFA_NOT_ENROLLED', 'no second factor is set up for this agent')
+    if (!(await this.mfa.verify(ctx.tenantId, ctx.agentId, code, ctx.origin))) {
+      await this.#countFailure(throttle, agent.tenant_id)
+      this.#loginEvent(agent, ctx.origin, 'failure', `mfa_${purpose}_invalid_code`)
+      throw new ParleyError('PARLEY_ERR_MFA_CODE_INVALID', 'the code was not accepted')
+    }
+  }
+
+  /** The agent behind a live challenge of this kind, after the lock check. */
+  async #challenge(token: string, kind: 'verify' | 'enrol', origin: Origin) {
+    const idHash = hashSecret(token)
+    const row = await this.store.mfa.challenge(idHash, Date.now())
+    if (!row || row.kind !== kind) throw challengeInvalid()
+    const agent = await this.store.directory.agent(row.tenant_id, row.agent_id)
+    if (!agent || agent.disabled || agent.password_hash === null) {
+      await this.store.mfa.consumeChallenge(idHash)
+      throw challengeInvalid()
+    }
+    const throttle = await this.#throttle(agent.email)
+    await this.#refuseLocked(throttle, agent, origin, 'mfa_locked')
+    return { agent, idHash, throttle }
+  }
+
+  async #wrongCode(
+    agent: SignInAgent,
+    idHash: string,
+    throttle: Throttle,
+    origin: Origin,
+    reason: `mfa_${string}`,
+  ): Promise<never> {
+    await this.store.mfa.failChallenge(idHash, MFA_CHALLENGE_MAX_ATTEMPTS)
+    await this.#countFailure(throttle, agent.tenant_id)
+    this.#loginEvent(agent, origin, 'failure', reason)
+    throw new ParleyError('PARLEY_ERR_MFA_CODE_INVALID', 'the code was not accepted')
+  }
+
+  async #finishSignIn(agent: SignInAgent, idHash: string, throttle: Throttle, origin: Origin) {
+    // One challenge, one session: of two right codes sent at once, only the first gets in.
+    if (!(await this.store.mfa.consumeChallenge(idHash))) throw challengeInvalid()
+    if (throttle.row) await this.store.signInThrottle.clear(throttle.key)
     this.#loginEvent(agent, origin, 'success')
-    return this.#startSession(agent.tenant_id, agent.id, origin)
+    return this.#startSession(agent.tenant_id, agent.id, origin, Date.now())
+  }
+
+  /** The failure count of an account name (a hash of the e-mail, whether or not such an agent exists). */
+  async #throttle(email: string): Promise<Throttle> {
+    const key = `login:${hashSecret(email.trim().toLowerCase())}`
+    const row = await this.store.signInThrottle.get(key)
+    const state = row
+      ? { failures: row.failures, windowStart: row.window_start, lockedUntil: row.locked_until }
+      : FRESH_THROTTLE
+    return { key, row: row !== undefined, state }
+  }
+
+  /** A locked name is refused before any credential is looked at: the lock is no oracle. */
+  async #refuseLocked(
+    throttle: Throttle,
+    agent: SignInAgent | undefined,
+    origin: Origin,
+    reason: string,
+  ): Promise<void> {
+    const remaining = lockRemaining(throttle.state, Date.now())
+    if (remaining <= 0) return
+    if (agent) this.#loginEvent(agent, origin, 'failure', reason)
+    throw new ParleyError(
+      'PARLEY_ERR_AUTH_LOCKED',
+      'too many failed sign-ins for this account; try again later or ask an admin to unlock it',
+      { retryAfterMs: remaining },
+    )
+  }
+
+  async #countFailure(throttle: Throttle, tenantId: string | null): Promise<void> {
+    const now = Date.now()
+    const next = afterFailure(throttle.state, now)
+    await this.store.signInThrottle.put({
+      key: throttle.key,
+      tenant_id: tenantId,
+      failures: next.failures,
+      window_start: next.windowStart,
+      locked_until: next.lockedUntil,
+      updated_at: now,
+    })
   }
 
   #loginEvent(
@@ -176,7 +364,7 @@ export class IdentityService {
   async unlockSignIn(tenantId: string, agentId: string): Promise<void> {
     const agent = await this.store.directory.agent(tenantId, agentId)
     if (!agent) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'agent not found', { resource: 'agent' })
-    await this.store.signInThrottle.clear(`login:${hashSecret(agent.email)}`)
+    await this.store.signInThrottle.clear((await this.#throttle(agent.email)).key)
   }
 
   /**
@@ -187,7 +375,12 @@ export class IdentityService {
     return this.store.signInThrottle.lockFailedSince(tenantId, since, until)
   }
 
-  async #startSession(tenantId: string, agentId: string, origin: Origin): Promise<NewSession> {
+  async #startSession(
+    tenantId: string,
+    agentId: string,
+    origin: Origin,
+    mfaVerifiedAt: number | null,
+  ): Promise<NewSession> {
     const token = newSecret()
     const expiresAt = Date.now() + SESSION_IDLE_MS
     await this.store.directory.insertSession({
@@ -197,6 +390,7 @@ export class IdentityService {
       expiresAt,
       ip: origin.ip ?? null,
       userAgent: origin.userAgent ?? null,
+      mfaVerifiedAt,
     })
     return { token, agentId, tenantId, expiresAt }
   }
@@ -218,6 +412,7 @@ export class IdentityService {
       name: row.name,
       sessionHash: idHash,
       origin,
+      factor: { verifiedAt: row.mfa_verified_at, stepUpRequired: row.step_up_required === 1 },
     }
   }
 

@@ -8,12 +8,17 @@ import { type AnyRoute, defineRoute, idParam, okResponse } from '../server/route
 import type { Store } from '../store/index.js'
 import { adminDeleteRoute } from './admin-routes.js'
 import { type AdminResource, adminChangeEvent } from './context.js'
-import { type IdentityService, MIN_PASSWORD_LENGTH, type NewSession } from './identity-service.js'
+import {
+  type IdentityService,
+  MIN_PASSWORD_LENGTH,
+  type NewSession,
+  type SignInResult,
+} from './identity-service.js'
 import { agentOf } from './request-auth.js'
 
 export const SESSION_COOKIE = 'parley_session'
 
-const meView = z.object({
+export const meView = z.object({
   agentId: z.string(),
   tenantId: z.string(),
   name: z.string(),
@@ -29,6 +34,7 @@ const agentView = z.object({
   status: z.enum(['online', 'away', 'offline']),
   disabled: z.boolean(),
   passwordSet: z.boolean(),
+  mfaEnrolled: z.boolean(),
   teamIds: z.array(z.string()),
 })
 const teamView = z.object({ id: z.string(), name: z.string(), agentIds: z.array(z.string()) })
@@ -40,6 +46,15 @@ export interface IdentityRouteDeps {
   originOf: (req: FastifyRequest) => Origin
 }
 
+/**
+ * The answer to a correct password: the signed-in agent (with the session cookie set), or the
+ * second step, `{mfa: 'verify' | 'enrol', challenge, expiresAt}`, and no cookie (docs/mfa.md).
+ */
+export const signInResponse = z.union([
+  meView,
+  z.object({ mfa: z.enum(['verify', 'enrol']), challenge: z.string(), expiresAt: z.string() }),
+])
+
 export function setSessionCookie(reply: FastifyReply, session: NewSession): void {
   reply.setCookie(SESSION_COOKIE, session.token, {
     httpOnly: true,
@@ -50,11 +65,24 @@ export function setSessionCookie(reply: FastifyReply, session: NewSession): void
   })
 }
 
+/** The signed-in agent as `/auth/me` shows them. */
+export async function agentMe(store: Store, tenantId: string, agentId: string) {
+  const a = (await store.directory.agent(tenantId, agentId))!
+  return { agentId: a.id, tenantId: a.tenant_id, name: a.name, email: a.email, role: a.role }
+}
+
 /** Routes of identity: setup links, sign-in and out, agents and teams. */
 export function identityRoutes({ identity, store, events, originOf }: IdentityRouteDeps): AnyRoute[] {
-  const me = async (tenantId: string, agentId: string) => {
-    const a = (await store.directory.agent(tenantId, agentId))!
-    return { agentId: a.id, tenantId: a.tenant_id, name: a.name, email: a.email, role: a.role }
+  const me = (tenantId: string, agentId: string) => agentMe(store, tenantId, agentId)
+  const signedIn = async (reply: FastifyReply, result: SignInResult) => {
+    if (result.kind === 'mfa')
+      return {
+        mfa: result.step,
+        challenge: result.challenge,
+        expiresAt: new Date(result.expiresAt).toISOString(),
+      }
+    setSessionCookie(reply, result.session)
+    return me(result.session.tenantId, result.session.agentId)
   }
   const adminChange = (
     req: FastifyRequest,
@@ -72,7 +100,8 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       method: 'POST',
       url: '/api/v1/auth/setup',
       tag: 'auth',
-      summary: 'Use a one-time setup link: set the password and sign in.',
+      summary:
+        'Use a one-time setup link: set the password and sign in (or, with MFA, go on to the second step).',
       auth: 'none',
       body: z.object({
         token: z.string().min(10).max(200),
@@ -80,29 +109,27 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
         name: z.string().min(1).max(120).optional(),
         email: z.email().max(254).optional(),
       }),
-      response: meView,
-      handler: async (req, { body }, reply) => {
-        const session = await identity.completeSetup(body.token, body.password, originOf(req), {
-          name: body.name,
-          email: body.email,
-        })
-        setSessionCookie(reply, session)
-        return me(session.tenantId, session.agentId)
-      },
+      response: signInResponse,
+      handler: async (req, { body }, reply) =>
+        signedIn(
+          reply,
+          await identity.completeSetup(body.token, body.password, originOf(req), {
+            name: body.name,
+            email: body.email,
+          }),
+        ),
     }),
     defineRoute({
       method: 'POST',
       url: '/api/v1/auth/login',
       tag: 'auth',
-      summary: 'Sign in with email and password; sets an HttpOnly, Secure, SameSite=Strict session cookie.',
+      summary:
+        'Sign in with email and password; sets an HttpOnly, Secure, SameSite=Strict session cookie, or answers `{mfa, challenge}` when a second factor is due (POST /api/v1/auth/mfa).',
       auth: 'none',
       body: z.object({ email: z.string().max(254), password: z.string().max(1024) }),
-      response: meView,
-      handler: async (req, { body }, reply) => {
-        const session = await identity.login(body.email, body.password, originOf(req))
-        setSessionCookie(reply, session)
-        return me(session.tenantId, session.agentId)
-      },
+      response: signInResponse,
+      handler: async (req, { body }, reply) =>
+        signedIn(reply, await identity.login(body.email, body.password, originOf(req))),
     }),
     defineRoute({
       method: 'POST',
@@ -138,9 +165,10 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
       response: z.object({ items: z.array(agentView) }),
       handler: async (req) => {
         const ctx = agentOf(req)
-        const [agents, members] = await Promise.all([
+        const [agents, members, enrolled] = await Promise.all([
           store.directory.agents(ctx.tenantId),
           store.directory.teamMembers(ctx.tenantId),
+          store.mfa.enrolledAgentIds(ctx.tenantId),
         ])
         return {
           items: agents.map((a) => ({
@@ -152,6 +180,7 @@ export function identityRoutes({ identity, store, events, originOf }: IdentityRo
             status: a.status,
             disabled: a.disabled === 1,
             passwordSet: a.password_hash !== null,
+            mfaEnrolled: enrolled.has(a.id),
             teamIds: members.filter((m) => m.agent_id === a.id).map((m) => m.team_id),
           })),
         }

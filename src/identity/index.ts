@@ -15,9 +15,14 @@ export type { AdminResource, AgentContext, AgentRole, AuthContext, VisitorContex
 export { actorOf, adminChangeEvent } from './context.js'
 /** HTTP routes of identity and the session cookie. */
 export { identityRoutes, SESSION_COOKIE, setSessionCookie } from './identity.plugin.js'
-export type { NewSession } from './identity-service.js'
+export type { NewSession, SignInResult } from './identity-service.js'
 /** Setup links, password sign-in and sessions. */
 export { IdentityService, MIN_PASSWORD_LENGTH, SESSION_IDLE_MS } from './identity-service.js'
+export type { FactorNeed, MfaSecretBox } from './mfa.js'
+/** TOTP second factor: enrolment, codes (no replay), recovery codes, policy, step-up. */
+export { MFA_KEY_PURPOSE, MfaService, matchTotp, STEP_UP_FRESH_MS, stepUpRequired } from './mfa.js'
+/** HTTP routes of MFA: second sign-in step, enrolment, step-up, admin policy and reset. */
+export { mfaRoutes } from './mfa.plugin.js'
 export type { ConversationAccessView, ConversationAction } from './policy.js'
 /** Access rules for conversations and admin actions. */
 export { canAccessConversation, requireAdmin, requireAgent } from './policy.js'

@@ -25,6 +25,7 @@ export function searchRoutes({ search }: { search: SearchService }): AnyRoute[] 
       summary:
         'Messages (internal notes included) holding every word of `q`, newest first, in conversations the agent may read. Recorded as a transcript search (never the query text).',
       auth: 'agent',
+      factor: 'transcript',
       query: searchQuery,
       response: searchPage,
       handler: async (req, { query }) =>

@@ -14,9 +14,13 @@ import {
   ApiTokenService,
   actorOf,
   apiTokenRoutes,
+  type FactorNeed,
   IdentityService,
   identityRoutes,
   looksLikeApiToken,
+  MFA_KEY_PURPOSE,
+  MfaService,
+  mfaRoutes,
   requireTokenScope,
   SESSION_COOKIE,
   TOKEN_ROUTE_SCOPES,
@@ -29,7 +33,14 @@ import { reportsRoutes } from '../reports/index.js'
 import { SearchService, searchRoutes } from '../search/index.js'
 import { SecureFormService, secureFormPage, secureFormRoutes } from '../secureform/index.js'
 import { Store } from '../store/index.js'
-import { loadMasterKey, RevealService, TenantKeyring, TokenVault, vaultRoutes } from '../vault/index.js'
+import {
+  loadMasterKey,
+  RevealService,
+  TenantKeyring,
+  TenantSecretBox,
+  TokenVault,
+  vaultRoutes,
+} from '../vault/index.js'
 import {
   plannedResponses,
   renderAlertMail,
@@ -165,7 +176,13 @@ export async function buildApp(
     },
     protector,
   )
-  const identity = new IdentityService(store, events, config.publicUrl)
+  // Agents' TOTP secrets are sealed under the tenant's own `mfa` key series (docs/mfa.md).
+  const identity = new IdentityService(
+    store,
+    events,
+    config.publicUrl,
+    new MfaService(store, events, new TenantSecretBox(keyring, MFA_KEY_PURPOSE)),
+  )
   const apiTokens = new ApiTokenService(store, events)
   const integrity = widgetIntegrity()
   if (!integrity) app.log.warn(`the widget bundle is missing (${WIDGET_FILE}); run npm run build`)
@@ -488,6 +505,7 @@ export async function buildApp(
 
   const routes: AnyRoute[] = [
     ...identityRoutes({ identity, store, events, originOf: (req) => originOf(req) }),
+    ...mfaRoutes({ identity, store, originOf: (req) => originOf(req) }),
     ...apiTokenRoutes({ tokens: apiTokens }),
     ...chatRoutes({ chat, sites, store, events, sendMail: mailer ? (mail) => mailer.send(mail) : null }),
     ...protectRoutes({ store, protector, events }),
@@ -510,7 +528,11 @@ export async function buildApp(
     ...secureFormRoutes({ secureForms, nodeId: config.nodeId }),
     ...reportsRoutes({ store }),
   ]
-  mountRoutes(app, routes, authenticate)
+  // Transcript routes wait while a step-up is due; sensitive ones want a recent code (docs/mfa.md).
+  const requireFactor = async (req: FastifyRequest, need: FactorNeed) => {
+    if (req.auth?.kind === 'agent') await identity.mfa.requireFactor(req.auth, need)
+  }
+  mountRoutes(app, routes, authenticate, requireFactor)
   const openapi = openApiDocument(
     routes,
     { title: 'Parley API', version: '1' },

@@ -20,6 +20,7 @@ import {
   type AuthContext,
   type IdentityService,
   signVisitorToken,
+  stepUpRequired,
   type VisitorContext,
   verifyVisitorToken,
 } from '../identity/index.js'
@@ -37,6 +38,8 @@ export const CLOSE = {
   authTimeout: 4001,
   authFailed: 4003,
   sessionEnded: 4004,
+  /** The session must verify a second factor (POST /api/v1/auth/step-up), then reconnect. */
+  stepUpRequired: 4005,
 } as const
 
 /** What the handshake established before the upgrade: the role, and for visitors the site. */
@@ -103,9 +106,12 @@ export class Gateway {
         if (e.type === 'auth.logout') this.closeSession(e.sessionId)
         if (e.type === 'admin.change' && e.resource === 'agent')
           void this.#recheckAgents(e.tenant, e.resourceId)
-        if (e.type === 'admin.change' && e.resource === 'team') void this.#recheckAgents(e.tenant, null)
+        if (e.type === 'admin.change' && (e.resource === 'team' || e.resource === 'mfa_policy'))
+          void this.#recheckAgents(e.tenant, null)
+        // A required step-up, a reset or a new factor ends or pauses sockets as it does sessions.
+        if (e.type === 'auth.mfa_change') void this.#recheckAgents(e.tenant, e.agentId)
       },
-      ['auth.logout', 'admin.change'],
+      ['auth.logout', 'admin.change', 'auth.mfa_change'],
     )
   }
 
@@ -117,6 +123,7 @@ export class Gateway {
       const session = await this.deps.store.directory.sessionWithAgent(ctx.sessionHash)
       if (!session || session.disabled || session.expires_at <= Date.now())
         this.#close(conn, CLOSE.sessionEnded, 'session ended')
+      else if (session.step_up_required === 1) this.#close(conn, CLOSE.stepUpRequired, 'step-up required')
       else conn.teamIds = ctx.role === 'admin' ? [] : await this.deps.chat.teamsOf(ctx)
     }
   }
@@ -327,6 +334,11 @@ export class Gateway {
           message: 'session not accepted',
         })
         return this.#close(conn, CLOSE.authFailed, 'auth failed')
+      }
+      // Live transcripts wait, like the REST routes, until the session steps up.
+      if (agent.factor?.stepUpRequired) {
+        this.#send(conn, { type: 'error', ...ref, ...stepUpRequired().toJSON().error })
+        return this.#close(conn, CLOSE.stepUpRequired, 'step-up required')
       }
       conn.ctx = { ...agent, origin: conn.hs.origin }
       conn.teamIds = agent.role === 'admin' ? [] : await chat.teamsOf(agent)

@@ -27,6 +27,12 @@ export interface RouteSpec<
   body?: B
   response: R
   status?: number
+  /**
+   * What the session's second factor must show (docs/mfa.md): `transcript`, no step-up pending
+   * (transcript reads, search, attachments); `recent`, also a code within 15 minutes when the
+   * agent has MFA (export, reveal decisions). Otherwise 401 PARLEY_ERR_STEP_UP_REQUIRED.
+   */
+  factor?: 'transcript' | 'recent'
   /** Raw request bodies (attachments) skip JSON parsing. */
   rawBody?: { contentType: string }
   handler: (
@@ -70,6 +76,10 @@ export function mountRoutes(
   app: FastifyInstance,
   routes: readonly AnyRoute[],
   authenticate: (req: FastifyRequest, kind: AnyRoute['auth']) => Promise<void>,
+  requireFactor: (
+    req: FastifyRequest,
+    need: NonNullable<AnyRoute['factor']>,
+  ) => Promise<void> = async () => {},
 ): void {
   for (const route of routes) {
     app.route({
@@ -77,6 +87,7 @@ export function mountRoutes(
       url: route.url,
       handler: async (req, reply) => {
         await authenticate(req, route.auth)
+        if (route.factor) await requireFactor(req, route.factor)
         const input = {
           params: parseOrThrow(route.params, req.params, 'params'),
           query: parseOrThrow(route.query, req.query, 'query'),

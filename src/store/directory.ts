@@ -203,6 +203,8 @@ export class DirectoryRepo {
     expiresAt: number
     ip: string | null
     userAgent: string | null
+    /** Set when the session starts with a verified second factor. */
+    mfaVerifiedAt?: number | null
   }) {
     const now = Date.now()
     await this.db
@@ -216,6 +218,7 @@ export class DirectoryRepo {
         expires_at: s.expiresAt,
         ip: s.ip,
         user_agent: s.userAgent,
+        mfa_verified_at: s.mfaVerifiedAt ?? null,
       })
       .execute()
   }
@@ -230,6 +233,8 @@ export class DirectoryRepo {
         'sessions.agent_id',
         'sessions.last_seen_at',
         'sessions.expires_at',
+        'sessions.mfa_verified_at',
+        'sessions.step_up_required',
         'agents.role',
         'agents.name',
         'agents.email',

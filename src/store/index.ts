@@ -11,6 +11,8 @@ export type { DialectTraits, SqliteSync, StoreOptions } from './dialect.js'
 export { timeOrderedId } from './ids.js'
 export type { MessageWrite, MessageWriteResult } from './message-writer.js'
 export { ConversationMissing } from './message-writer.js'
+/** Multi-factor rows: sealed TOTP secrets, recovery-code hashes, challenges, session factor state. */
+export type { AgentMfaRow, MfaChallengeRow, MfaRepo } from './mfa.js'
 /** Runs the versioned migrations (also done by `Store.open`). */
 export { migrateToLatest } from './migrate.js'
 /** A worker thread running one of this package's modules (TypeScript under tsx in tests). */

@@ -10,6 +10,7 @@ import { vaultMigration } from './migrations/007-vault.js'
 import { secureFormsMigration } from './migrations/008-secure-forms.js'
 import { signInThrottleMigration } from './migrations/009-sign-in-throttle.js'
 import { apiTokensMigration } from './migrations/010-api-tokens.js'
+import { mfaMigration } from './migrations/011-mfa.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
@@ -24,6 +25,7 @@ function migrations(conn: StoreConnection): Record<string, Migration> {
     '008-secure-forms': secureFormsMigration,
     '009-sign-in-throttle': signInThrottleMigration,
     '010-api-tokens': apiTokensMigration,
+    '011-mfa': mfaMigration(conn.traits),
   }
 }
 

@@ -10,6 +10,8 @@ export interface TenantTable {
   id: string
   name: string
   created_at: number
+  /** 1: every agent needs a second factor to get a session (docs/mfa.md). */
+  mfa_required: Generated<number>
 }
 
 export interface InstanceTable {
@@ -76,6 +78,10 @@ export interface SessionTable {
   expires_at: number
   ip: string | null
   user_agent: string | null
+  /** When this session last proved a second factor (sign-in or step-up); null: never. */
+  mfa_verified_at: Generated<number | null>
+  /** 1: transcript reads wait for a step-up verification (set by a watch response). */
+  step_up_required: Generated<number>
 }
 
 export interface TeamTable {
@@ -355,6 +361,38 @@ export interface ApiTokenTable {
   suspended_reason: string | null
 }
 
+/** An agent's TOTP secret, sealed under the tenant's `mfa` key; confirmed once a code matched. */
+export interface AgentMfaTable {
+  agent_id: string
+  tenant_id: string
+  key_version: number
+  secret_sealed: Buffer
+  /** The last TOTP time step accepted: a code of that step or earlier is never accepted again. */
+  last_step: Generated<number>
+  created_at: number
+  confirmed_at: number | null
+}
+
+/** A one-time recovery code, as an HMAC under the tenant's `mfa` key (never the code). */
+export interface MfaRecoveryCodeTable {
+  agent_id: string
+  tenant_id: string
+  code_hash: string
+  created_at: number
+  used_at: number | null
+}
+
+/** The step between a correct password and a session: verify a code, or enrol first. */
+export interface MfaChallengeTable {
+  id_hash: string
+  tenant_id: string
+  agent_id: string
+  kind: 'verify' | 'enrol'
+  attempts: Generated<number>
+  created_at: number
+  expires_at: number
+}
+
 export interface Database {
   tenants: TenantTable
   instance: InstanceTable
@@ -386,6 +424,9 @@ export interface Database {
   sign_in_throttle: SignInThrottleTable
   secure_form_configs: SecureFormConfigTable
   secure_forms: SecureFormTable
+  agent_mfa: AgentMfaTable
+  mfa_recovery_codes: MfaRecoveryCodeTable
+  mfa_challenges: MfaChallengeTable
   api_tokens: ApiTokenTable
 }
 

@@ -6,6 +6,7 @@ import { connectStore, pingStore, type StoreConnection, type StoreOptions } from
 import { DirectoryRepo } from './directory.js'
 import { kyselyBatchCommit, sqliteInlineBatchCommit } from './message-ops.js'
 import { MessageWriter } from './message-writer.js'
+import { MfaRepo } from './mfa.js'
 import { migrateToLatest } from './migrate.js'
 import { ReportsRepo } from './reports.js'
 import { SearchIndexRepo } from './search-index.js'
@@ -28,6 +29,7 @@ export class Store {
   readonly secureForms: SecureFormRepo
   readonly vault: VaultRepo
   readonly signInThrottle: SignInThrottleRepo
+  readonly mfa: MfaRepo
   readonly apiTokens: ApiTokenRepo
   #codec: BodyCodec = utf8BodyCodec
 
@@ -42,6 +44,7 @@ export class Store {
     this.secureForms = new SecureFormRepo(conn.db)
     this.vault = new VaultRepo(conn.db)
     this.signInThrottle = new SignInThrottleRepo(conn.db)
+    this.mfa = new MfaRepo(conn.db)
     this.apiTokens = new ApiTokenRepo(conn.db)
     this.messages = new MessageWriter(
       conn.writer

@@ -17,6 +17,8 @@ export type { RevealServiceDeps } from './reveal-service.js'
 export { RevealService } from './reveal-service.js'
 /** AES-256-GCM sealing with associated data, and HKDF subkeys. */
 export { seal, subkey, unseal } from './sealing.js'
+/** Small secrets of one purpose sealed under the tenant's keys, and keyed hashes (MFA secrets). */
+export { TenantSecretBox } from './secret-box.js'
 export type { RevealedValue } from './token-vault.js'
 export { TOKEN_ID_PATTERN, TOKEN_KEY_PURPOSE, TOKEN_TEXT, TokenVault, tokenText } from './token-vault.js'
 export { vaultRoutes } from './vault.plugin.js'

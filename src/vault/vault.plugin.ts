@@ -44,8 +44,9 @@ export function vaultRoutes({ reveals }: { reveals: RevealService }): AnyRoute[]
       method: 'POST',
       url: `/api/v1/vault/reveals/:id/${step}`,
       tag: 'vault',
-      summary: `${step === 'approve' ? 'Approve' : 'Deny'} a pending reveal (an admin other than the requester).`,
+      summary: `${step === 'approve' ? 'Approve' : 'Deny'} a pending reveal (an admin other than the requester; with MFA, a code from the last 15 minutes).`,
       auth: 'admin',
+      factor: 'recent',
       params: requestId,
       response: requestView,
       handler: async (req, { params }) => present(await reveals.decide(agentOf(req), params.id, state)),
@@ -89,6 +90,7 @@ export function vaultRoutes({ reveals }: { reveals: RevealService }): AnyRoute[]
       tag: 'vault',
       summary: 'The value of a granted reveal, for its requester, inside its window. Never cached.',
       auth: 'agent',
+      factor: 'transcript',
       params: requestId,
       response: z.object({
         tokenId: z.string(),
