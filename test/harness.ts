@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import type { ParleyEvent } from '../src/events/index.js'
 import {
   buildApp,
   createTenant,
@@ -65,6 +66,15 @@ export async function startHarness(
       await tdb.dispose()
     },
   }
+}
+
+/** Every event the harness's server emits from now on, in order (for asserting what was recorded). */
+export function recordEvents(h: Harness): ParleyEvent[] {
+  const events: ParleyEvent[] = []
+  h.parley.events.subscribe((e) => {
+    events.push(e)
+  })
+  return events
 }
 
 export async function completeSetup(

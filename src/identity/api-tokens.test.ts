@@ -1,22 +1,20 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { api, Client, completeSetup, type Harness, startHarness } from '../../test/harness.js'
+import { api, Client, completeSetup, type Harness, recordEvents, startHarness } from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
 import { createTenant } from '../server/index.js'
-import { TOKEN_ROUTE_SCOPES } from './index.js'
+import { API_SCOPES, TOKEN_ROUTE_SCOPES } from './index.js'
 
 const TOKEN_SHAPE = /^parley_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/
 
 for (const engine of ENGINES) {
   describe(`${engine}: API tokens`, () => {
     let h: Harness
-    const seen: ParleyEvent[] = []
+    let seen: ParleyEvent[] = []
     beforeAll(async () => {
       h = await startHarness(engine, { trustProxy: true })
-      h.parley.events.subscribe((e) => {
-        seen.push(e)
-      })
+      seen = recordEvents(h)
     })
     afterAll(async () => {
       await h?.close()
@@ -137,14 +135,8 @@ for (const engine of ENGINES) {
     })
 
     it('cannot manage tokens, sessions, policies or reveals, nor open an agent socket', async () => {
-      const t = await create([
-        'conversations:read',
-        'conversations:write',
-        'transcripts:export',
-        'directory:read',
-        'directory:write',
-        'reports:read',
-      ])
+      // Every scope there is: none of them opens these routes.
+      const t = await create([...API_SCOPES])
       for (const [method, path, body] of [
         ['GET', '/api/v1/api-tokens', undefined],
         ['POST', '/api/v1/api-tokens', { name: 'child', scopes: ['reports:read'] }],

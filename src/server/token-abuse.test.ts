@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { api, type Harness, startHarness } from '../../test/harness.js'
+import { api, type Harness, recordEvents, startHarness } from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
 
 for (const engine of ENGINES) {
   describe(`${engine}: watch suspends an abused API token`, () => {
     let h: Harness
-    const seen: ParleyEvent[] = []
+    let seen: ParleyEvent[] = []
     beforeAll(async () => {
       h = await startHarness(engine, { trustProxy: true })
-      h.parley.events.subscribe((e) => {
-        seen.push(e)
-      })
+      seen = recordEvents(h)
     })
     afterAll(async () => {
       await h?.close()
