@@ -1,5 +1,5 @@
 /**
- * `npm run bench:nab [-- --out DIR] [--skip-validation]`: runs the watch detector core
+ * `npm run bench:nab [-- --out DIR] [--skip-validation] [--detail]`: runs the watch detector core
  * (`StreamScorer`) as a streaming scorer over all 58 NAB files and scores it with the port of
  * NAB's scorer, beside NAB's published scoreboard. See docs/watch.md#nab.
  */
@@ -9,7 +9,15 @@ import { fileURLToPath } from 'node:url'
 import { StreamScorer, type StreamScorerOptions } from '../src/watch/index.js'
 import { loadNab, type NabFile } from './nab-data.js'
 import { windowedGaussianScores } from './nab-reference.js'
-import { normalize, PROFILE_NAMES, type ProfileName, scoreCorpus } from './nab-scorer.js'
+import {
+  calcSweepScore,
+  NAB_PROFILES,
+  normalize,
+  PROFILE_NAMES,
+  type ProfileName,
+  type ProfileResult,
+  scoreCorpus,
+} from './nab-scorer.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const NAB_ROOT = resolve(here, '../../shared/bench-data/nab')
@@ -33,15 +41,17 @@ const PUBLISHED: [string, number, number, number][] = [
 interface Args {
   out: string | null
   validate: boolean
+  detail: boolean
   set: Partial<StreamScorerOptions>
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { out: null, validate: true, set: {} }
+  const args: Args = { out: null, validate: true, detail: false, set: {} }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--out') args.out = argv[++i] ?? null
     else if (a === '--skip-validation') args.validate = false
+    else if (a === '--detail') args.detail = true
     else if (a === '--set') {
       // Tuning aid: --set refractory=300
       const [k, v] = (argv[++i] ?? '').split('=')
@@ -141,6 +151,61 @@ function validate(files: readonly NabFile[]): void {
   }
 }
 
+/**
+ * `--detail`: per file at the profile's threshold, each window's earliest detection (its place
+ * among the window's scored rows, 0 = first, and what it earned) or MISS with the window's highest
+ * score, and the false positives and what they cost.
+ */
+function printDetail(
+  files: readonly NabFile[],
+  scores: Map<string, Float64Array>,
+  result: ProfileResult,
+): void {
+  const cost = NAB_PROFILES[result.profile]
+  console.log(`\nper file, ${result.profile} at threshold ${result.threshold}`)
+  let missed = 0
+  let fpCost = 0
+  let tpGain = 0
+  for (const f of files) {
+    const s = scores.get(f.name)!
+    const points = calcSweepScore(f.timestamps, s, f.windows, f.name, cost)
+    const first = new Map<string, { i: number; gain: number }>()
+    const peak = new Map<string, number>()
+    const starts = new Map<string, number>()
+    const widths = new Map<string, number>()
+    let fp = 0
+    let fileFpCost = 0
+    points.forEach((p, i) => {
+      if (p.windowName === 'probationary') return
+      if (p.windowName !== null) {
+        if (!starts.has(p.windowName)) starts.set(p.windowName, i)
+        peak.set(p.windowName, Math.max(peak.get(p.windowName) ?? 0, p.anomalyScore))
+        widths.set(p.windowName, i - starts.get(p.windowName)! + 1)
+      }
+      if (p.anomalyScore < result.threshold) return
+      if (p.windowName === null) {
+        fp++
+        fileFpCost += p.sweepScore
+      } else if (!first.has(p.windowName)) first.set(p.windowName, { i, gain: p.sweepScore })
+    })
+    const cells = [...starts.keys()].map((w) => {
+      const hit = first.get(w)
+      if (!hit) {
+        missed++
+        tpGain -= cost.fnWeight
+        return `MISS(${peak.get(w)!.toFixed(2)})`
+      }
+      tpGain += hit.gain
+      return `${((hit.i - starts.get(w)!) / widths.get(w)!).toFixed(2)}:${hit.gain.toFixed(2)}`
+    })
+    fpCost += fileFpCost
+    console.log(
+      `  ${f.name.padEnd(58)} ${cells.join(' ').padEnd(40)} FP ${String(fp).padStart(3)} ${fileFpCost.toFixed(2)}`,
+    )
+  }
+  console.log(`  windows missed ${missed}, window score ${tpGain.toFixed(2)}, FP cost ${fpCost.toFixed(2)}`)
+}
+
 function writeResults(dir: string, files: readonly NabFile[], scores: Map<string, Float64Array>): void {
   for (const f of files) {
     const path = join(dir, f.name)
@@ -182,6 +247,7 @@ async function main(): Promise<void> {
       `  ${name.padEnd(22)} ${a.toFixed(1).padStart(5)} ${b.toFixed(1).padStart(5)} ${c.toFixed(1).padStart(5)}`,
     )
   }
+  if (args.detail) printDetail(files, scores, results[0]!)
   if (args.out) {
     writeResults(args.out, files, scores)
     console.log(`\nresult files written under ${args.out} (same relative paths as data/)`)

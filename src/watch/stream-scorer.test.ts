@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from './scenario.js'
-import { gaussianUpperTail, StreamScorer } from './stream-scorer.js'
+import { gaussianUpperTail, RunningRecord, StreamScorer } from './stream-scorer.js'
 
 function scores(values: readonly number[], at?: (i: number) => number): number[] {
   const s = new StreamScorer()
@@ -77,6 +77,32 @@ describe('stream scorer', () => {
     expect(Math.max(...scores(values).slice(night, night + 3))).toBeLessThan(0.75)
   })
 
+  it('flags a small step inside the seen range within a few rows of its onset, not before', () => {
+    const rnd = seededRandom(11)
+    // Excursions to 0 and 200 set a wide range early; the step of 4 is 3.5 noise deviations,
+    // too little for the likelihood: the fast mean's gap to the slow one sets a record.
+    const values = Array.from({ length: 3000 }, (_, i) =>
+      i === 20 ? 0 : i === 30 ? 200 : i >= 2200 ? 104 + rnd() * 4 : 100 + rnd() * 4,
+    )
+    const out = scores(values)
+    expect(Math.max(...out.slice(300, 2200))).toBeLessThan(0.75)
+    const first = out.findIndex((v, i) => i >= 2200 && v >= 0.75)
+    expect(first).toBeGreaterThanOrEqual(2200)
+    expect(first).toBeLessThan(2210)
+  })
+
+  it('alarms again for a new extreme well into the quiet period, not just after the alarm', () => {
+    const values = noisy(1000, 12)
+    values[600] = 300
+    values[605] = 400 // five rows in: the same incident
+    values[640] = 500 // forty rows in: a new one
+    const out = scores(values)
+    expect(out[600]).toBe(1)
+    expect(out[605]).toBe(0)
+    expect(out[640]).toBe(1)
+    expect(Math.max(...out.slice(641, 700))).toBe(0)
+  })
+
   it('keeps a flat series near 0 throughout', () => {
     // The likelihood of an unsurprising average is its Gaussian median: 0.5 → log score 0.03.
     expect(Math.max(...scores(Array.from({ length: 2000 }, () => 42)))).toBeLessThan(0.05)
@@ -102,6 +128,26 @@ describe('stream scorer', () => {
     // A broken timestamp only costs the hour-of-day view.
     expect(scores(values, () => Number.NaN)).toEqual(scores(values))
     expect(scores(values, () => Number.POSITIVE_INFINITY)).toEqual(scores(values))
+  })
+})
+
+describe('running record', () => {
+  it('is never a record before it has learned a value, then needs the margin', () => {
+    const r = new RunningRecord(0.1, 0.5)
+    expect(r.record(5)).toBe(false)
+    // The bar is max + 0.1 + 0.5·max: 7.6 over a maximum of 5.
+    expect(r.record(7.5)).toBe(false)
+    // 7.5 raised the maximum: the bar is now 11.35.
+    expect(r.record(11.3)).toBe(false)
+    expect(r.record(17.1)).toBe(true)
+    expect(r.record(3)).toBe(false)
+  })
+
+  it('measures the relative margin from the size of a negative maximum', () => {
+    const r = new RunningRecord(0, 0.5)
+    r.record(-4)
+    expect(r.record(-2.1)).toBe(false)
+    expect(r.record(-1)).toBe(true)
   })
 })
 

@@ -13,7 +13,12 @@
  *   in standard deviations of moving moments, squashed to [0,1), averaged over a few points, and
  *   tested against the running distribution of that average (an "anomaly likelihood": one
  *   Gaussian tail per stream, so scores of different streams can share one threshold).
- * After an alarm-level output the scorer stays silent for a while: one incident, one alarm.
+ * - records: the averaged surprise, or the gap between a fast and a slow moving mean (in standard
+ *   deviations of the slow one), beyond the largest value that statistic has reached in this
+ *   stream. Range novelty asks the same of the value itself; a record is rare in any stream, calm
+ *   or wild, so it needs no distribution and shares one threshold across streams as it is.
+ * After an alarm-level output the scorer stays silent for a while: one incident, one alarm. Only
+ * a new extreme of the value well into that while opens a new one.
  */
 
 import { dayOfWeek, hourOfDay } from './baseline.js'
@@ -51,8 +56,22 @@ export interface StreamScorerOptions {
   likelihoodWarmup: number
   /** Weight of the likelihood view: below 1, so a novel value or context outranks it. */
   likelihoodWeight: number
+  /** An averaged surprise above its largest earlier value by this much is a record. */
+  surpriseRecordMargin: number
+  /** A mean gap above its largest earlier value by this share of it is a record. */
+  shiftRecordMargin: number
+  /** Weight of a new point in the fast moving mean of the mean gap. */
+  shiftFastAlpha: number
+  /** Weight of a new point in the slow moving mean and deviation of the mean gap. */
+  shiftSlowAlpha: number
+  /** Points learned before a statistic's largest value is tracked (young moments swing widely). */
+  recordWarmup: number
+  /** Output of a record: below 1, so a novel value outranks it. */
+  recordWeight: number
   /** Points after an alarm-level output during which the output is 0. */
   refractory: number
+  /** Points into that quiet period after which a novel value alarms again (a new incident). */
+  refractoryBreak: number
   /** Output level treated as an alarm. */
   alarmLevel: number
 }
@@ -72,7 +91,14 @@ export const DEFAULT_STREAM_SCORER_OPTIONS: StreamScorerOptions = {
   likelihoodMinStd: 0.02,
   likelihoodWarmup: 50,
   likelihoodWeight: 0.95,
+  surpriseRecordMargin: 0.02,
+  shiftRecordMargin: 0.6,
+  shiftFastAlpha: 0.2,
+  shiftSlowAlpha: 0.01,
+  recordWarmup: 20,
+  recordWeight: 0.9,
   refractory: 60,
+  refractoryBreak: 15,
   alarmLevel: 0.75,
 }
 
@@ -132,11 +158,36 @@ class ContextMemory {
   }
 }
 
+/**
+ * The largest value a statistic has reached; `record(v)` tells whether `v` goes beyond it by
+ * `absolute + relative·max`, then learns `v`. Before anything is learned nothing is a record.
+ */
+export class RunningRecord {
+  private max = Number.POSITIVE_INFINITY
+
+  constructor(
+    private readonly absolute: number,
+    private readonly relative: number,
+  ) {}
+
+  record(v: number): boolean {
+    const beyond = v > this.max + this.absolute + this.relative * Math.abs(this.max)
+    this.max = this.max === Number.POSITIVE_INFINITY ? v : Math.max(this.max, v)
+    return beyond
+  }
+}
+
 export class StreamScorer {
   private readonly o: StreamScorerOptions
   private readonly level = new Moments()
   private readonly step = new Moments()
   private readonly averaged = new Moments()
+  private readonly fast = new Moments()
+  private readonly slow = new Moments()
+  private readonly surpriseRecord: RunningRecord
+  private readonly shiftRecord: RunningRecord
+  /** The averaged raw surprise of the last point, set by `likelihood`. */
+  private surprise = 0
   private readonly slots = Array.from({ length: 48 }, () => new Moments())
   private readonly context: ContextMemory
   private readonly recentRaw: number[] = []
@@ -150,6 +201,8 @@ export class StreamScorer {
   constructor(options: Partial<StreamScorerOptions> = {}) {
     this.o = { ...DEFAULT_STREAM_SCORER_OPTIONS, ...options }
     this.context = new ContextMemory(this.o.contextLevels, this.o.contextLength, this.o.contextEvidence)
+    this.surpriseRecord = new RunningRecord(this.o.surpriseRecordMargin, 0)
+    this.shiftRecord = new RunningRecord(0, this.o.shiftRecordMargin)
   }
 
   /**
@@ -171,14 +224,31 @@ export class StreamScorer {
     const novelContext = this.context.novelty(bin)
     let out = novelValue ? 1 : young ? 0 : novelContext
     out = Math.max(out, o.likelihoodWeight * this.likelihood(x, at))
+    if (this.records(x)) out = Math.max(out, o.recordWeight)
     this.prev = x
     this.n++
     if (this.quiet > 0) {
       this.quiet--
-      return 0
+      if (!novelValue || this.quiet >= o.refractory - o.refractoryBreak) return 0
     }
     if (out >= o.alarmLevel) this.quiet = o.refractory
     return out
+  }
+
+  /**
+   * Whether the averaged surprise (set by `likelihood` for this point) or the gap between the
+   * fast and slow moving means sets a record; then learns both.
+   */
+  private records(x: number): boolean {
+    const o = this.o
+    this.fast.update(x, o.shiftFastAlpha)
+    // The slow moments have not seen x yet: the gap is the fast mean's surprise against them.
+    const shift = this.slow.z(this.fast.mean)
+    this.slow.update(x, o.shiftSlowAlpha)
+    if (this.n <= o.recordWarmup) return false
+    const surpriseRecord = this.surpriseRecord.record(this.surprise)
+    const shiftRecord = this.shiftRecord.record(shift)
+    return this.n >= o.likelihoodWarmup && (surpriseRecord || shiftRecord)
   }
 
   /**
@@ -200,6 +270,7 @@ export class StreamScorer {
     this.recentRawSum += raw
     if (this.recentRaw.length > o.averageOver) this.recentRawSum -= this.recentRaw.shift()!
     const average = this.recentRawSum / this.recentRaw.length
+    this.surprise = average
     let tail = 0.5
     if (this.averaged.n >= o.likelihoodWarmup) {
       const sd = Math.max(Math.sqrt(this.averaged.variance), o.likelihoodMinStd)
