@@ -197,8 +197,23 @@ export async function buildApp(
   const respond = async (tenantId: string, alert: StoredAlert['alert']) => {
     const policy = responsePolicySchema.parse((await store.content.watchPolicy(tenantId)) ?? {})
     const origin: Origin = { channel: 'system', node: config.nodeId }
+    // The agent is disabled and their sessions end; announced like an admin's change, so their sockets close too.
+    const suspend = async (agentId: string) => {
+      await store.directory.updateAgent(tenantId, agentId, { disabled: 1 })
+      await store.directory.deleteAgentSessions(agentId)
+      events.emit({
+        type: 'admin.change',
+        tenant: tenantId,
+        actor: { kind: 'system', id: 'system' },
+        origin,
+        resource: 'agent',
+        action: 'update',
+        resourceId: agentId,
+      })
+    }
     for (const r of plannedResponses(alert, policy, Date.now())) {
       let target: string
+      let note: string | undefined
       if (r.response === 'suspend_token') {
         // The token's next request answers 401 PARLEY_ERR_TOKEN_SUSPENDED until an admin lifts it.
         await apiTokens.setSuspended(
@@ -212,20 +227,17 @@ export async function buildApp(
         target = r.network
       } else if (r.response === 'lock_accounts') {
         target = `${await identity.lockRecentlyFailed(tenantId, r.since, r.until)} accounts`
+      } else if (r.response === 'require_step_up') {
+        // Every session of the agent verifies a code before reading transcripts again (docs/mfa.md).
+        target = r.agentId
+        if (!(await identity.mfa.requireStepUp(tenantId, r.agentId, origin))) {
+          // Without a second factor there is nothing to step up with: the safe fallback is the suspension.
+          await suspend(r.agentId)
+          note = 'the agent has no MFA enrolled, so they were suspended instead'
+        }
       } else {
         target = r.agentId
-        await store.directory.updateAgent(tenantId, r.agentId, { disabled: 1 })
-        await store.directory.deleteAgentSessions(r.agentId)
-        // Announced like an admin's change, so sockets of the suspended agent close too.
-        events.emit({
-          type: 'admin.change',
-          tenant: tenantId,
-          actor: { kind: 'system', id: 'system' },
-          origin,
-          resource: 'agent',
-          action: 'update',
-          resourceId: r.agentId,
-        })
+        await suspend(r.agentId)
       }
       events.emit({
         type: 'watch.response',
@@ -236,12 +248,14 @@ export async function buildApp(
         response: r.response,
         target,
         ...('until' in r ? { until: new Date(r.until).toISOString() } : {}),
+        ...(note ? { note } : {}),
       })
       await watch.recordResponse(tenantId, alert.id, {
         response: r.response,
         target,
         at: Date.now(),
         ...('until' in r ? { until: r.until } : {}),
+        ...(note ? { note } : {}),
       })
     }
   }

@@ -37,6 +37,8 @@ export interface AlertResponse {
   target: string
   at: number
   until?: number
+  /** What was done instead, e.g. a suspension where step-up was asked of an agent without MFA. */
+  note?: string
 }
 
 export type LifecycleAction =

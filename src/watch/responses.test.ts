@@ -54,6 +54,24 @@ describe('automatic responses', () => {
     )
   })
 
+  it('asks every session of that agent to step up instead, when the policy says require_step_up', () => {
+    const alert = {
+      ...base,
+      signal: 'transcript_reads',
+      subject: 'agent-7',
+      diagnosis: { ...base.diagnosis, cause: 'data_exfiltration' as const },
+    }
+    expect(
+      plannedResponses(alert, responsePolicySchema.parse({ dataExfiltration: 'require_step_up' }), 0),
+    ).toEqual([{ response: 'require_step_up', agentId: 'agent-7' }])
+    // A tenant-wide alert names no agent: nobody is asked.
+    const { subject: _, ...tenantWide } = alert
+    expect(
+      plannedResponses(tenantWide, responsePolicySchema.parse({ dataExfiltration: 'require_step_up' }), 0),
+    ).toEqual([])
+    expect(responsePolicySchema.safeParse({ dataExfiltration: 'step_up' }).success).toBe(false)
+  })
+
   it('locks the accounts that failed since the onset of credential stuffing', () => {
     const alert = {
       ...base,

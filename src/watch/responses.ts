@@ -6,8 +6,12 @@ import type { WatchAlert } from './engine.js'
 export const responsePolicySchema = z.strictObject({
   /** On a bot flood: refuse new widget connections from the flooding network for a while. */
   botFlood: z.enum(['off', 'throttle_widget']).default('off'),
-  /** On likely data exfiltration: disable the agent and end their sessions until an admin looks. */
-  dataExfiltration: z.enum(['off', 'suspend_agent']).default('off'),
+  /**
+   * On likely data exfiltration: disable the agent and end their sessions until an admin looks;
+   * or make every session of the agent verify an MFA code before it reads transcripts again
+   * (an agent without MFA is suspended instead).
+   */
+  dataExfiltration: z.enum(['off', 'suspend_agent', 'require_step_up']).default('off'),
   /** On credential stuffing: lock sign-in for every account that failed one since the onset. */
   credentialStuffing: z.enum(['off', 'lock_accounts']).default('off'),
   /** On API token abuse: suspend the token until an admin reviews and lifts the suspension. */
@@ -20,7 +24,7 @@ export const DEFAULT_RESPONSE_POLICY: ResponsePolicy = responsePolicySchema.pars
 
 export type PlannedResponse =
   | { response: 'throttle_widget'; network: string; until: number }
-  | { response: 'suspend_agent'; agentId: string }
+  | { response: 'suspend_agent' | 'require_step_up'; agentId: string }
   | { response: 'lock_accounts'; since: number; until: number }
   | { response: 'suspend_token'; tokenId: string }
 
@@ -33,8 +37,8 @@ export function plannedResponses(alert: WatchAlert, policy: ResponsePolicy, now:
       ? [{ response: 'throttle_widget', network, until: now + policy.throttleMinutes * 60_000 }]
       : []
   }
-  if (cause === 'data_exfiltration' && policy.dataExfiltration === 'suspend_agent' && alert.subject) {
-    return [{ response: 'suspend_agent', agentId: alert.subject }]
+  if (cause === 'data_exfiltration' && policy.dataExfiltration !== 'off' && alert.subject) {
+    return [{ response: policy.dataExfiltration, agentId: alert.subject }]
   }
   if (cause === 'token_abuse' && policy.tokenAbuse === 'suspend_token' && alert.subject) {
     return [{ response: 'suspend_token', tokenId: alert.subject }]

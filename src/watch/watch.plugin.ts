@@ -84,7 +84,7 @@ export function watchRoutes({
       url: '/api/v1/alerts/policy',
       tag: 'alerts',
       summary:
-        'Turn automatic responses on or off: throttle the widget on a bot flood, suspend an agent on likely exfiltration, lock sign-in on credential stuffing, suspend an API token on token abuse.',
+        'Turn automatic responses on or off: throttle the widget on a bot flood, suspend an agent or require an MFA step-up of their sessions on likely exfiltration, lock sign-in on credential stuffing, suspend an API token on token abuse.',
       auth: 'admin',
       body: responsePolicySchema,
       response: responsePolicySchema,

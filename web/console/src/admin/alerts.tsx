@@ -112,6 +112,7 @@ const RESPONSE_TEXT: Record<string, string> = {
   suspend_agent: 'Suspended agent',
   lock_accounts: 'Locked sign-in of',
   suspend_token: 'Suspended API token',
+  require_step_up: 'Required an MFA step-up of every session of agent',
 }
 
 /** What Parley did on its own for this alert (the tenant's automatic-response policy). */
@@ -124,6 +125,7 @@ function Responses({ record }: { record: StoredAlert['record'] }) {
         <li key={`${str(r.response)}:${str(r.target)}:${str(r.at)}`}>
           {RESPONSE_TEXT[str(r.response)] ?? str(r.response)} {str(r.target)}
           {typeof r.until === 'number' ? ` until ${formatTime(new Date(r.until).toISOString())}` : ''}
+          {typeof r.note === 'string' ? ` (${r.note})` : ''}
         </li>
       ))}
     </ul>
