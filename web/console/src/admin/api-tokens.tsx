@@ -161,14 +161,16 @@ function NewToken({ onCreated }: { onCreated: () => void }) {
       <fieldset>
         <legend>Scopes</legend>
         {API_SCOPES.map((s) => (
-          <label key={s} className="inline">
-            <input
-              type="checkbox"
-              checked={scopes.includes(s)}
-              onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
-            />{' '}
-            <code>{s}</code>: {SCOPE_SUMMARIES[s]}
-          </label>
+          <div key={s}>
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={scopes.includes(s)}
+                onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+              />{' '}
+              {SCOPE_SUMMARIES[s]} (<code>{s}</code>)
+            </label>
+          </div>
         ))}
       </fieldset>
       <TextInput
