@@ -192,8 +192,22 @@ for (const engine of ENGINES) {
         body: { reason: 'leaked in a CI log' },
       })
       expect(s.body).toMatchObject({ status: 'suspended', suspendedReason: 'leaked in a CI log' })
-      const sr = await api(h, 'GET', '/api/v1/teams', { bearer: suspended.secret })
+      const sr = await api(h, 'GET', '/api/v1/teams', {
+        bearer: suspended.secret,
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      })
       expect([sr.status, sr.body.error.code]).toEqual([401, 'PARLEY_ERR_TOKEN_SUSPENDED'])
+      // Its tenant learns that the suspended token was still tried, from where and on what.
+      expect(seen).toContainEqual(
+        expect.objectContaining({
+          type: 'access.denied',
+          tenant: h.tenant.tenantId,
+          actor: { kind: 'token', id: suspended.id },
+          origin: expect.objectContaining({ ip: '203.0.113.9' }),
+          action: 'GET /api/v1/teams',
+          reason: 'suspended',
+        }),
+      )
       const lifted = await api(h, 'POST', `/api/v1/api-tokens/${suspended.id}/unsuspend`, {
         cookie: h.adminCookie,
       })
@@ -206,6 +220,13 @@ for (const engine of ENGINES) {
         const b = await api(h, 'GET', '/api/v1/teams', { bearer: bad })
         expect([b.status, b.body.error.code]).toEqual([401, 'PARLEY_ERR_TOKEN_INVALID'])
       }
+      expect(seen).toContainEqual(
+        expect.objectContaining({
+          type: 'access.denied',
+          actor: { kind: 'token', id: suspended.id },
+          reason: 'wrong secret',
+        }),
+      )
       expect(
         (await api(h, 'POST', '/api/v1/api-tokens/nope/revoke', { cookie: h.adminCookie })).body.error.code,
       ).toBe('PARLEY_ERR_NOT_FOUND')

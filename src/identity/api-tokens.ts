@@ -129,20 +129,33 @@ export class ApiTokenService {
   }
 
   /**
-   * The context a presented token authenticates as. Unknown, malformed and wrong tokens get
-   * one vague error; only the holder of the right secret learns it expired, was revoked or is
-   * suspended.
+   * The context a presented token authenticates as, for a request to `route`. Unknown,
+   * malformed and wrong tokens get one vague error; only the holder of the right secret learns
+   * it expired, was revoked or is suspended. A refused use of a real token is an
+   * `access.denied` event of its tenant (a suspended token still being tried is worth knowing).
    */
-  async authenticate(presented: string, origin: Origin): Promise<AgentContext> {
+  async authenticate(presented: string, origin: Origin, route: string): Promise<AgentContext> {
     const m = TOKEN_SHAPE.exec(presented)
     const row = m ? await this.store.apiTokens.byId(m[1]!) : undefined
     const given = Buffer.from(hashSecret(presented))
     // Compare against a hash of the same length even when there is no row, so timing says nothing.
     const stored = Buffer.from(row?.secret_hash ?? hashSecret(''))
-    if (!row || given.length !== stored.length || !timingSafeEqual(given, stored))
-      throw new ParleyError('PARLEY_ERR_TOKEN_INVALID', 'this API token is not valid')
+    const matches = given.length === stored.length && timingSafeEqual(given, stored)
     const now = Date.now()
-    const status = statusOf(row, now)
+    const status = row && matches ? statusOf(row, now) : 'invalid'
+    if (row && status !== 'active') {
+      this.events.emit({
+        type: 'access.denied',
+        tenant: row.tenant_id,
+        actor: { kind: 'token', id: row.id },
+        origin,
+        action: route,
+        resource: `api_token:${row.id}`,
+        reason: status === 'invalid' ? 'wrong secret' : status,
+      })
+    }
+    if (!row || status === 'invalid')
+      throw new ParleyError('PARLEY_ERR_TOKEN_INVALID', 'this API token is not valid')
     if (status === 'revoked')
       throw new ParleyError(
         'PARLEY_ERR_TOKEN_REVOKED',

@@ -502,7 +502,11 @@ export async function buildApp(
     if (looksLikeApiToken(bearer)) {
       // The tenant comes from the token alone. No CSRF header: a browser never sends this header
       // on its own, so a token request cannot be forged cross-site.
-      const ctx = await apiTokens.authenticate(bearer, originOf(req))
+      const ctx = await apiTokens.authenticate(
+        bearer,
+        originOf(req),
+        `${req.method} ${req.routeOptions.url ?? ''}`,
+      )
       req.auth = ctx
       requireTokenScope(ctx, req.method, req.routeOptions.url ?? '')
       return
