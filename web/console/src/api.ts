@@ -22,7 +22,23 @@ export function whenSignedOut(fn: () => void): void {
   onSignedOut = fn
 }
 
-export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/**
+ * Asks the agent for a current code when the server answers PARLEY_ERR_STEP_UP_REQUIRED (the
+ * console's step-up prompt registers it); resolves true once the session stepped up.
+ */
+let stepUp: (() => Promise<boolean>) | null = null
+export function whenStepUpRequired(fn: (() => Promise<boolean>) | null): void {
+  stepUp = fn
+}
+
+/** Prompts for a step-up now (the live socket closed with 4005); false when there is no prompt or it was cancelled. */
+export function requestStepUp(): Promise<boolean> {
+  return stepUp ? stepUp() : Promise.resolve(false)
+}
+
+export const STEP_UP_REQUIRED = 'PARLEY_ERR_STEP_UP_REQUIRED'
+
+export async function api<T>(method: Method, path: string, body?: unknown, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (method !== 'GET') headers['x-parley-csrf'] = '1'
   if (body !== undefined) headers['content-type'] = 'application/json'
@@ -46,7 +62,10 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   }
   if (!res.ok) {
     const err = (parsed as { error?: { code?: string; message?: string } } | null)?.error
-    if (res.status === 401 && !path.startsWith('/api/v1/auth/')) onSignedOut()
+    // Step-up: still signed in; after a verified code the same call is made once more.
+    if (err?.code === STEP_UP_REQUIRED) {
+      if (!retried && (await requestStepUp())) return api<T>(method, path, body, true)
+    } else if (res.status === 401 && !path.startsWith('/api/v1/auth/')) onSignedOut()
     const { code, message, ...details } = err ?? {}
     throw new ApiError(
       res.status,

@@ -39,7 +39,28 @@ export interface Agent {
   status: PresenceStatus
   disabled: boolean
   passwordSet: boolean
+  mfaEnrolled: boolean
   teamIds: string[]
+}
+
+/** What a correct password answers when a second factor is due instead of a session. */
+export interface MfaStep {
+  mfa: 'verify' | 'enrol'
+  challenge: string
+  expiresAt: string
+}
+
+/** A new authenticator secret: base32 to type in, and the otpauth:// link. */
+export interface MfaEnrolment {
+  secret: string
+  uri: string
+}
+
+export interface MfaStatus {
+  enrolled: boolean
+  enrolledAt: string | null
+  recoveryCodesLeft: number
+  required: boolean
 }
 export type PresenceStatus = 'online' | 'away' | 'offline'
 

@@ -12,6 +12,7 @@ import {
   Table,
   TextInput,
   useAction,
+  useLoad,
 } from '../ui/ui.js'
 
 /** Agents (invite with a one-time setup link, disable, new link) and teams (members). */
@@ -21,6 +22,7 @@ export function AgentsScreen() {
   return (
     <div className="screen">
       <ScreenTitle>Agents and teams</ScreenTitle>
+      <MfaPolicy />
       <AgentTable agents={agents ?? []} />
       <InviteAgent />
       <h2>Teams</h2>
@@ -42,6 +44,11 @@ function AgentTable({ agents }: { agents: Agent[] }) {
       await api('PATCH', `/api/v1/agents/${a.id}`, body)
       refresh('agents')
     })
+  const resetMfa = (a: Agent) =>
+    action.run(async () => {
+      await api('POST', `/api/v1/agents/${a.id}/mfa/reset`)
+      refresh('agents')
+    })
   const newLink = async (a: Agent) => {
     const r = await action.run(() => api<SetupLink>('POST', `/api/v1/agents/${a.id}/setup-link`))
     if (r) setLink({ name: a.name, link: r })
@@ -49,7 +56,7 @@ function AgentTable({ agents }: { agents: Agent[] }) {
   return (
     <section aria-labelledby="agents-title">
       <h2 id="agents-title">Agents</h2>
-      <Table columns={['Name', 'Email', 'Role', 'Status', 'Actions']}>
+      <Table columns={['Name', 'Email', 'Role', 'Status', 'Two-step sign-in', 'Actions']}>
         {agents.map((a) => (
           <tr key={a.id} className={a.disabled ? 'disabled' : ''}>
             <td>{a.name}</td>
@@ -72,6 +79,7 @@ function AgentTable({ agents }: { agents: Agent[] }) {
                   ? 'invited'
                   : (presence.get(a.id)?.status ?? a.status)}
             </td>
+            <td>{a.mfaEnrolled ? 'on' : 'off'}</td>
             <td>
               {a.id === me.agentId ? (
                 <span className="muted">you</span>
@@ -87,6 +95,14 @@ function AgentTable({ agents }: { agents: Agent[] }) {
                   <button type="button" disabled={action.busy} onClick={() => newLink(a)}>
                     New setup link
                   </button>
+                  {a.mfaEnrolled ? (
+                    <>
+                      {' '}
+                      <ConfirmButton disabled={action.busy} onConfirm={() => resetMfa(a)}>
+                        {`Reset two-step sign-in of ${a.name}`}
+                      </ConfirmButton>
+                    </>
+                  ) : null}
                 </>
               )}
             </td>
@@ -95,6 +111,40 @@ function AgentTable({ agents }: { agents: Agent[] }) {
       </Table>
       <ErrorNote error={action.error} />
       {link ? <LinkNote name={link.name} link={link.link} /> : null}
+    </section>
+  )
+}
+
+/** The tenant's rule: every agent needs two-step sign-in (the admin sets theirs up first). */
+function MfaPolicy() {
+  const policy = useLoad(() => api<{ required: boolean }>('GET', '/api/v1/security/mfa-policy'), [])
+  const action = useAction()
+  const set = async (required: boolean) => {
+    const r = await action.run(() =>
+      api<{ required: boolean }>('PUT', '/api/v1/security/mfa-policy', { required }),
+    )
+    if (r) {
+      policy.setData(r)
+      refresh('agents')
+    }
+  }
+  return (
+    <section className="card-section" aria-labelledby="mfa-policy-title">
+      <h2 id="mfa-policy-title">Two-step sign-in</h2>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={policy.data?.required ?? false}
+          disabled={action.busy || policy.data === null}
+          onChange={(e) => set(e.target.checked)}
+        />{' '}
+        Require two-step sign-in (MFA) for every agent
+      </label>
+      <p className="hint">
+        Agents without it are signed out and set it up at their next sign-in. Set up your own first under
+        Account security.
+      </p>
+      <ErrorNote error={action.error ?? policy.error} />
     </section>
   )
 }

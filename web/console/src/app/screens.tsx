@@ -1,4 +1,5 @@
 import type { ComponentType, ReactNode } from 'react'
+import { SecurityScreen } from '../account/security.js'
 import { AgentsScreen } from '../admin/agents.js'
 import { AlertsScreen } from '../admin/alerts.js'
 import { ApiTokensScreen } from '../admin/api-tokens.js'
@@ -39,6 +40,13 @@ export const SCREENS: readonly Screen[] = [
     group: 'work',
     render: () => <RevealsScreen />,
     badge: ApprovalsBadge,
+  },
+  {
+    path: '/account/security',
+    label: 'Account security',
+    role: 'agent',
+    group: 'work',
+    render: () => <SecurityScreen />,
   },
   { path: '/reports', label: 'Reports', role: 'admin', group: 'work', render: () => <ReportsScreen /> },
   { path: '/admin/sites', label: 'Sites', role: 'admin', group: 'admin', render: () => <SitesScreen /> },

@@ -1,6 +1,7 @@
 import { createElement, useEffect, useMemo, useRef, useState } from 'react'
 import { summarizeAlert } from '../admin/alerts.js'
 import { api } from '../api.js'
+import { StepUpPrompt } from '../auth/mfa.js'
 import { Live } from '../live/live.js'
 import { announceNewChat, setDesktop, setSound, useNotifySettings } from '../notify/notify.js'
 import type { Me, PresenceStatus, StoredAlert } from '../types.js'
@@ -37,6 +38,7 @@ export function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) 
   return (
     <LiveContext.Provider value={live}>
       <Frame me={me} onSignedOut={onSignedOut} />
+      <StepUpPrompt />
     </LiveContext.Provider>
   )
 }

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react'
 import { api } from '../api.js'
-import type { Me } from '../types.js'
+import type { Me, MfaStep } from '../types.js'
 import { ErrorNote, ScreenTitle, TextInput, useAction } from '../ui/ui.js'
+import { SecondFactor } from './mfa.js'
 
 // The one-time token travels in the URL fragment, which browsers never send to servers or put
 // in a Referer; it is read once at load and removed from the address bar at once.
@@ -13,18 +14,43 @@ export function Setup({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [name, setName] = useState('')
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
+  const [step, setStep] = useState<MfaStep | null>(null)
+  const [done, setDone] = useState(false)
   const action = useAction()
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    const me = await action.run(() =>
-      api<Me>('POST', '/api/v1/auth/setup', {
+    const r = await action.run(() =>
+      api<Me | MfaStep>('POST', '/api/v1/auth/setup', {
         token,
         password,
         ...(name.trim() ? { name: name.trim() } : {}),
         ...(email.trim() ? { email: email.trim() } : {}),
       }),
     )
-    if (me) onSignedIn(me)
+    // The link is used up: with MFA, the second step follows; without a challenge, sign in again.
+    if (r && 'mfa' in r) setStep(r)
+    else if (r) onSignedIn(r)
+  }
+  if (step || done) {
+    return (
+      <main className="card" id="main">
+        <ScreenTitle>Set up your Parley account</ScreenTitle>
+        {step ? (
+          <SecondFactor
+            step={step}
+            onSignedIn={onSignedIn}
+            onCancel={() => {
+              setStep(null)
+              setDone(true)
+            }}
+          />
+        ) : (
+          <p role="status">
+            Your password is saved. <a href="/console">Sign in</a> to continue.
+          </p>
+        )}
+      </main>
+    )
   }
   return (
     <main className="card" id="main">

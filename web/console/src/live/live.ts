@@ -1,4 +1,4 @@
-import { api, query } from '../api.js'
+import { api, query, requestStepUp } from '../api.js'
 import type {
   AlertSummary,
   ConversationView,
@@ -152,6 +152,13 @@ export class Live {
         this.hooks.onSessionEnded()
       }
       if (this.#stopped) return
+      // 4005: the session must verify a code first; ask, then reconnect (asked again if cancelled).
+      if (ev.code === 4005) {
+        void requestStepUp().then((ok) => {
+          if (!this.#stopped) this.#retryTimer = setTimeout(() => this.#connect(), ok ? 0 : 5000)
+        })
+        return
+      }
       this.#retryTimer = setTimeout(() => this.#connect(), this.#retryMs)
       this.#retryMs = Math.min(this.#retryMs * 2, 5000)
     }
