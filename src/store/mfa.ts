@@ -4,7 +4,7 @@ import type { AgentMfaTable, Database, MfaChallengeTable } from './schema.js'
 export type AgentMfaRow = Selectable<AgentMfaTable>
 export type MfaChallengeRow = Selectable<MfaChallengeTable>
 
-/** The agent's recovery codes become exactly these (inside the caller's transaction). */
+/** The agent's recovery codes become exactly these, or none (inside the caller's transaction). */
 async function putRecoveryCodes(
   trx: Kysely<Database>,
   tenantId: string,
@@ -17,6 +17,7 @@ async function putRecoveryCodes(
     .where('tenant_id', '=', tenantId)
     .where('agent_id', '=', agentId)
     .execute()
+  if (codeHashes.length === 0) return
   await trx
     .insertInto('mfa_recovery_codes')
     .values(
@@ -145,11 +146,7 @@ export class MfaRepo {
         .where('tenant_id', '=', tenantId)
         .where('agent_id', '=', agentId)
         .executeTakeFirst()
-      await trx
-        .deleteFrom('mfa_recovery_codes')
-        .where('tenant_id', '=', tenantId)
-        .where('agent_id', '=', agentId)
-        .execute()
+      await putRecoveryCodes(trx, tenantId, agentId, [], 0)
       return Number(r.numDeletedRows) > 0
     })
   }

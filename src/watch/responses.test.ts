@@ -21,6 +21,14 @@ const base: WatchAlert = {
   windowMinutes: 10,
 }
 
+/** One agent reading far beyond their history. */
+const exfiltration: WatchAlert = {
+  ...base,
+  signal: 'transcript_reads',
+  subject: 'agent-7',
+  diagnosis: { ...base.diagnosis, cause: 'data_exfiltration' },
+}
+
 describe('automatic responses', () => {
   it('does nothing unless the tenant turned a response on', () => {
     expect(plannedResponses(base, responsePolicySchema.parse({}), 0)).toEqual([])
@@ -40,32 +48,20 @@ describe('automatic responses', () => {
   })
 
   it('suspends the agent an exfiltration alert is about', () => {
-    const alert = {
-      ...base,
-      signal: 'transcript_reads',
-      subject: 'agent-7',
-      diagnosis: { ...base.diagnosis, cause: 'data_exfiltration' as const },
-    }
     expect(
-      plannedResponses(alert, responsePolicySchema.parse({ dataExfiltration: 'suspend_agent' }), 0),
+      plannedResponses(exfiltration, responsePolicySchema.parse({ dataExfiltration: 'suspend_agent' }), 0),
     ).toEqual([{ response: 'suspend_agent', agentId: 'agent-7' }])
-    expect(plannedResponses(alert, responsePolicySchema.parse({ botFlood: 'throttle_widget' }), 0)).toEqual(
-      [],
-    )
+    expect(
+      plannedResponses(exfiltration, responsePolicySchema.parse({ botFlood: 'throttle_widget' }), 0),
+    ).toEqual([])
   })
 
   it('asks every session of that agent to step up instead, when the policy says require_step_up', () => {
-    const alert = {
-      ...base,
-      signal: 'transcript_reads',
-      subject: 'agent-7',
-      diagnosis: { ...base.diagnosis, cause: 'data_exfiltration' as const },
-    }
     expect(
-      plannedResponses(alert, responsePolicySchema.parse({ dataExfiltration: 'require_step_up' }), 0),
+      plannedResponses(exfiltration, responsePolicySchema.parse({ dataExfiltration: 'require_step_up' }), 0),
     ).toEqual([{ response: 'require_step_up', agentId: 'agent-7' }])
     // A tenant-wide alert names no agent: nobody is asked.
-    const { subject: _, ...tenantWide } = alert
+    const { subject: _, ...tenantWide } = exfiltration
     expect(
       plannedResponses(tenantWide, responsePolicySchema.parse({ dataExfiltration: 'require_step_up' }), 0),
     ).toEqual([])
