@@ -3,16 +3,9 @@ import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin } from '../events/index.js'
 import type { Store } from '../store/index.js'
 import type { AgentContext, AgentRole } from './context.js'
-import { afterFailure, FRESH_THROTTLE, lockRemaining, type ThrottleState } from './lockout.js'
 import { MFA_CHALLENGE_MAX_ATTEMPTS, MFA_CHALLENGE_TTL_MS, type MfaService } from './mfa.js'
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js'
-
-interface Throttle {
-  key: string
-  /** Whether a row exists (a success clears it). */
-  row: boolean
-  state: ThrottleState
-}
+import { type SignInAgent, SignInGuard, type Throttle } from './sign-in-guard.js'
 
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000
 export const SETUP_LINK_TTL_MS = 72 * 60 * 60 * 1000
@@ -33,8 +26,6 @@ export type SignInResult =
   | { kind: 'session'; session: NewSession }
   | { kind: 'mfa'; step: 'verify' | 'enrol'; challenge: string; expiresAt: number }
 
-type SignInAgent = { id: string; tenant_id: string; role: AgentRole; email: string; disabled: number }
-
 const challengeInvalid = () =>
   new ParleyError(
     'PARLEY_ERR_MFA_CHALLENGE_INVALID',
@@ -51,7 +42,12 @@ export class IdentityService {
     private readonly events: EventStream,
     private readonly publicUrl: string,
     readonly mfa: MfaService,
-  ) {}
+  ) {
+    this.guard = new SignInGuard(store, events)
+  }
+
+  /** Failure counts, locks and the `auth.login` events of every sign-in step. */
+  private readonly guard: SignInGuard
 
   async createAgent(input: {
     tenantId: string
@@ -144,12 +140,12 @@ export class IdentityService {
   async login(email: string, password: string, origin: Origin): Promise<SignInResult> {
     const name = email.trim().toLowerCase()
     const agent = await this.store.directory.agentByEmail(name)
-    const throttle = await this.#throttle(name)
-    await this.#refuseLocked(throttle, agent, origin, 'locked')
+    const throttle = await this.guard.throttle(name)
+    await this.guard.refuseLocked(throttle, agent, origin, 'locked')
     const ok = await verifyPassword(agent?.password_hash ?? null, password)
     if (!agent || !ok || agent.disabled) {
-      await this.#countFailure(throttle, agent?.tenant_id ?? null)
-      if (agent) this.#loginEvent(agent, origin, 'failure', agent.disabled ? 'disabled' : 'bad_password')
+      await this.guard.countFailure(throttle, agent?.tenant_id ?? null)
+      if (agent) this.guard.loginEvent(agent, origin, 'failure', agent.disabled ? 'disabled' : 'bad_password')
       // One answer for every failure: the client learns nothing about which part was wrong.
       throw new ParleyError('PARLEY_ERR_AUTH_FAILED', 'email or password not accepted')
     }
@@ -169,8 +165,7 @@ export class IdentityService {
     const step = factor?.confirmed_at != null ? 'verify' : required ? 'enrol' : null
     if (step === null) {
       // `throttle` is null for a setup link: setting a password is no sign-in attempt.
-      if (throttle?.row) await this.store.signInThrottle.clear(throttle.key)
-      if (throttle) this.#loginEvent(agent, origin, 'success')
+      if (throttle) await this.guard.succeeded(throttle, agent, origin)
       return { kind: 'session', session: await this.#startSession(agent.tenant_id, agent.id, origin, null) }
     }
     const challenge = newSecret()
@@ -255,14 +250,14 @@ export class IdentityService {
     if (!ctx.factor) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'this needs a signed-in session')
     const agent = await this.store.directory.agent(ctx.tenantId, ctx.agentId)
     if (!agent) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'sign in first')
-    const throttle = await this.#throttle(agent.email)
-    await this.#refuseLocked(throttle, agent, ctx.origin, 'mfa_locked')
+    const throttle = await this.guard.throttle(agent.email)
+    await this.guard.refuseLocked(throttle, agent, ctx.origin, 'mfa_locked')
     const factor = await this.store.mfa.factor(ctx.tenantId, ctx.agentId)
     if (factor?.confirmed_at == null)
       throw new ParleyError('PARLEY_ERR_MFA_NOT_ENROLLED', 'no second factor is set up for this agent')
     if (!(await this.mfa.verify(ctx.tenantId, ctx.agentId, code, ctx.origin))) {
-      await this.#countFailure(throttle, agent.tenant_id)
-      this.#loginEvent(agent, ctx.origin, 'failure', `mfa_${purpose}_invalid_code`)
+      await this.guard.countFailure(throttle, agent.tenant_id)
+      this.guard.loginEvent(agent, ctx.origin, 'failure', `mfa_${purpose}_invalid_code`)
       throw new ParleyError('PARLEY_ERR_MFA_CODE_INVALID', 'the code was not accepted')
     }
   }
@@ -277,8 +272,8 @@ export class IdentityService {
       await this.store.mfa.consumeChallenge(idHash)
       throw challengeInvalid()
     }
-    const throttle = await this.#throttle(agent.email)
-    await this.#refuseLocked(throttle, agent, origin, 'mfa_locked')
+    const throttle = await this.guard.throttle(agent.email)
+    await this.guard.refuseLocked(throttle, agent, origin, 'mfa_locked')
     return { agent, idHash, throttle }
   }
 
@@ -290,81 +285,23 @@ export class IdentityService {
     reason: `mfa_${string}`,
   ): Promise<never> {
     await this.store.mfa.failChallenge(idHash, MFA_CHALLENGE_MAX_ATTEMPTS)
-    await this.#countFailure(throttle, agent.tenant_id)
-    this.#loginEvent(agent, origin, 'failure', reason)
+    await this.guard.countFailure(throttle, agent.tenant_id)
+    this.guard.loginEvent(agent, origin, 'failure', reason)
     throw new ParleyError('PARLEY_ERR_MFA_CODE_INVALID', 'the code was not accepted')
   }
 
   async #finishSignIn(agent: SignInAgent, idHash: string, throttle: Throttle, origin: Origin) {
     // One challenge, one session: of two right codes sent at once, only the first gets in.
     if (!(await this.store.mfa.consumeChallenge(idHash))) throw challengeInvalid()
-    if (throttle.row) await this.store.signInThrottle.clear(throttle.key)
-    this.#loginEvent(agent, origin, 'success')
+    await this.guard.succeeded(throttle, agent, origin)
     return this.#startSession(agent.tenant_id, agent.id, origin, Date.now())
-  }
-
-  /** The failure count of an account name (a hash of the e-mail, whether or not such an agent exists). */
-  async #throttle(email: string): Promise<Throttle> {
-    const key = `login:${hashSecret(email.trim().toLowerCase())}`
-    const row = await this.store.signInThrottle.get(key)
-    const state = row
-      ? { failures: row.failures, windowStart: row.window_start, lockedUntil: row.locked_until }
-      : FRESH_THROTTLE
-    return { key, row: row !== undefined, state }
-  }
-
-  /** A locked name is refused before any credential is looked at: the lock is no oracle. */
-  async #refuseLocked(
-    throttle: Throttle,
-    agent: SignInAgent | undefined,
-    origin: Origin,
-    reason: string,
-  ): Promise<void> {
-    const remaining = lockRemaining(throttle.state, Date.now())
-    if (remaining <= 0) return
-    if (agent) this.#loginEvent(agent, origin, 'failure', reason)
-    throw new ParleyError(
-      'PARLEY_ERR_AUTH_LOCKED',
-      'too many failed sign-ins for this account; try again later or ask an admin to unlock it',
-      { retryAfterMs: remaining },
-    )
-  }
-
-  async #countFailure(throttle: Throttle, tenantId: string | null): Promise<void> {
-    const now = Date.now()
-    const next = afterFailure(throttle.state, now)
-    await this.store.signInThrottle.put({
-      key: throttle.key,
-      tenant_id: tenantId,
-      failures: next.failures,
-      window_start: next.windowStart,
-      locked_until: next.lockedUntil,
-      updated_at: now,
-    })
-  }
-
-  #loginEvent(
-    agent: { id: string; tenant_id: string; role: AgentRole; email: string },
-    origin: Origin,
-    outcome: 'success' | 'failure',
-    reason?: string,
-  ): void {
-    this.events.emit({
-      type: 'auth.login',
-      tenant: agent.tenant_id,
-      actor: { kind: 'agent', id: agent.id, role: agent.role },
-      origin,
-      outcome,
-      username: agent.email,
-      ...(reason ? { reason } : {}),
-    })
   }
 
   /** Ends a lock on an agent's sign-in (an admin vouches for them). */
   async unlockSignIn(tenantId: string, agentId: string): Promise<void> {
     const agent = await this.store.directory.agent(tenantId, agentId)
     if (!agent) throw new ParleyError('PARLEY_ERR_NOT_FOUND', 'agent not found', { resource: 'agent' })
-    await this.store.signInThrottle.clear((await this.#throttle(agent.email)).key)
+    await this.guard.clear(agent.email)
   }
 
   /**
