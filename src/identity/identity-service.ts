@@ -225,6 +225,24 @@ export class IdentityService {
     await this.mfa.steppedUp(ctx)
   }
 
+  /**
+   * A signed-in agent starts enrolling, after typing their password again: a stolen session
+   * alone cannot put an attacker's authenticator on the account (and sign the owner's other
+   * sessions out). A wrong password counts toward the lock like one at sign-in.
+   */
+  async startAccountEnrolment(ctx: AgentContext, password: string): Promise<{ secret: string; uri: string }> {
+    const agent = await this.store.directory.agent(ctx.tenantId, ctx.agentId)
+    if (!agent) throw new ParleyError('PARLEY_ERR_AUTH_REQUIRED', 'sign in first')
+    const throttle = await this.guard.throttle(agent.email)
+    await this.guard.refuseLocked(throttle, agent, ctx.origin, 'locked')
+    if (!(await verifyPassword(agent.password_hash, password))) {
+      await this.guard.countFailure(throttle, agent.tenant_id)
+      this.guard.loginEvent(agent, ctx.origin, 'failure', 'bad_password')
+      throw new ParleyError('PARLEY_ERR_AUTH_FAILED', 'the password was not accepted')
+    }
+    return this.mfa.startEnrolment(ctx.tenantId, ctx.agentId, agent.email)
+  }
+
   /** The agent turns MFA off with a current code (refused while the tenant requires MFA). */
   async disableMfa(ctx: AgentContext, code: string): Promise<void> {
     await this.mfa.assertMayDisable(ctx.tenantId)

@@ -116,14 +116,14 @@ export function mfaRoutes({ identity, store, originOf }: MfaRouteDeps): AnyRoute
       method: 'POST',
       url: '/api/v1/account/mfa/enrol',
       tag: 'account',
-      summary: 'Start enrolling an authenticator app: a new TOTP secret, counted once a code confirms it.',
+      summary:
+        'Start enrolling an authenticator app (with the password again): a new TOTP secret, counted once a code confirms it.',
       auth: 'agent',
+      body: z.object({ password: z.string().max(1024) }),
       response: enrolment,
-      handler: async (req, _input, reply) => {
-        const ctx = agentOf(req)
-        const agent = await agentMe(store, ctx.tenantId, ctx.agentId)
+      handler: async (req, { body }, reply) => {
         reply.header('cache-control', 'no-store')
-        return mfa.startEnrolment(ctx.tenantId, ctx.agentId, agent.email)
+        return identity.startAccountEnrolment(agentOf(req), body.password)
       },
     }),
     defineRoute({

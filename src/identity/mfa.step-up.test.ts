@@ -22,7 +22,10 @@ for (const engine of ENGINES) {
     const cookieOf = (r: { headers: Headers }) => (r.headers.get('set-cookie') ?? '').split(';')[0]!
     const enrolled = async (name: string, role: 'admin' | 'agent' = 'agent') => {
       const agent = await addAgent(h, name, { role })
-      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', { cookie: agent.cookie })
+      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', {
+        cookie: agent.cookie,
+        body: { password: TEST_PASSWORD },
+      })
       const auth = new Authenticator(start.body.secret)
       const done = await api(h, 'POST', '/api/v1/account/mfa/confirm', {
         cookie: agent.cookie,

@@ -59,7 +59,10 @@ for (const engine of ENGINES) {
     /** An agent who enrolled from their signed-in session. */
     const enrolled = async (name: string) => {
       const agent = await addAgent(h, name)
-      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', { cookie: agent.cookie })
+      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', {
+        cookie: agent.cookie,
+        body: { password: TEST_PASSWORD },
+      })
       const auth = new Authenticator(start.body.secret)
       const done = await api(h, 'POST', '/api/v1/account/mfa/confirm', {
         cookie: agent.cookie,
@@ -76,7 +79,19 @@ for (const engine of ENGINES) {
 
     it('enrols with a current code, shows 10 recovery codes once, and stores no secret or code in clear', async () => {
       const agent = await addAgent(h, 'Enid')
-      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', { cookie: agent.cookie })
+      // The password again first: a stolen session alone cannot add an authenticator.
+      const noPassword = await api(h, 'POST', '/api/v1/account/mfa/enrol', {
+        cookie: agent.cookie,
+        body: { password: 'not the password' },
+      })
+      expect(noPassword.body.error.code).toBe('PARLEY_ERR_AUTH_FAILED')
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: 'auth.login', reason: 'bad_password', username: agent.email }),
+      )
+      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', {
+        cookie: agent.cookie,
+        body: { password: TEST_PASSWORD },
+      })
       expect(start.status).toBe(200)
       expect(start.headers.get('cache-control')).toBe('no-store')
       const { secret, uri } = start.body
@@ -139,7 +154,10 @@ for (const engine of ENGINES) {
         expect(hashes).not.toContain(hashSecret(c))
         expect(hashes).not.toContain(hashSecret(c.replace('-', '')))
       }
-      const again = await api(h, 'POST', '/api/v1/account/mfa/enrol', { cookie: agent.cookie })
+      const again = await api(h, 'POST', '/api/v1/account/mfa/enrol', {
+        cookie: agent.cookie,
+        body: { password: TEST_PASSWORD },
+      })
       expect(again.body.error.code).toBe('PARLEY_ERR_MFA_ALREADY_ENROLLED')
       expect((await api(h, 'GET', '/api/v1/agents', { cookie: h.adminCookie })).body.items).toContainEqual(
         expect.objectContaining({ id: agent.id, mfaEnrolled: true }),
@@ -215,7 +233,10 @@ for (const engine of ENGINES) {
       const other = await addAgent(h, 'Olga')
       const second = await login(other.email)
       const secondCookie = cookieOf(second)
-      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', { cookie: other.cookie })
+      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', {
+        cookie: other.cookie,
+        body: { password: TEST_PASSWORD },
+      })
       await api(h, 'POST', '/api/v1/account/mfa/confirm', {
         cookie: other.cookie,
         body: { code: new Authenticator(start.body.secret).code() },
@@ -357,7 +378,10 @@ for (const engine of ENGINES) {
       // Only an admin, and only one with MFA, can require it.
       expect((await policy(true, before.cookie)).status).toBe(403)
       expect((await policy(true)).body.error.code).toBe('PARLEY_ERR_MFA_REQUIRED')
-      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', { cookie: h.adminCookie })
+      const start = await api(h, 'POST', '/api/v1/account/mfa/enrol', {
+        cookie: h.adminCookie,
+        body: { password: TEST_PASSWORD },
+      })
       const admin = new Authenticator(start.body.secret)
       await api(h, 'POST', '/api/v1/account/mfa/confirm', {
         cookie: h.adminCookie,

@@ -16,7 +16,7 @@ export class ApiError extends Error {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-/** Called when any request answers 401: the session ended, so the app shows sign-in again. */
+/** Called when a request answers PARLEY_ERR_AUTH_REQUIRED: the session ended, so the app shows sign-in again. */
 let onSignedOut: () => void = () => {}
 export function whenSignedOut(fn: () => void): void {
   onSignedOut = fn
@@ -65,7 +65,11 @@ export async function api<T>(method: Method, path: string, body?: unknown, retri
     // Step-up: still signed in; after a verified code the same call is made once more.
     if (err?.code === STEP_UP_REQUIRED) {
       if (!retried && (await requestStepUp())) return api<T>(method, path, body, true)
-    } else if (res.status === 401 && !path.startsWith('/api/v1/auth/')) onSignedOut()
+    } else if (err?.code === 'PARLEY_ERR_AUTH_REQUIRED' && !path.startsWith('/api/v1/auth/')) {
+      // Only a missing session signs the console out: a wrong code or password re-typed while
+      // signed in is a 401 too.
+      onSignedOut()
+    }
     const { code, message, ...details } = err ?? {}
     throw new ApiError(
       res.status,

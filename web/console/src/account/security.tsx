@@ -11,22 +11,40 @@ import { ErrorNote, ScreenTitle, TextInput, useAction, useLoad } from '../ui/ui.
 export function SecurityScreen() {
   const status = useLoad(() => api<MfaStatus>('GET', '/api/v1/account/mfa'), [])
   const [enrolling, setEnrolling] = useState(false)
+  // The password again before a new authenticator: a session left open is not enough.
+  const [password, setPassword] = useState<string | null>(null)
+  const [passwordError, setPasswordError] = useState<string | null>(null)
   const s = status.data
   return (
     <div className="screen">
       <ScreenTitle>Account security</ScreenTitle>
       <ErrorNote error={status.error} />
-      {s === null ? null : enrolling ? (
+      {s === null ? null : enrolling && password === null ? (
+        <PasswordAgain
+          error={passwordError}
+          onPassword={setPassword}
+          onCancel={() => {
+            setEnrolling(false)
+            setPasswordError(null)
+          }}
+        />
+      ) : enrolling && password !== null ? (
         <section className="card-section" aria-label="Set up two-step sign-in">
           <Enrolment
-            start={() => api<MfaEnrolment>('POST', '/api/v1/account/mfa/enrol')}
+            start={() => api<MfaEnrolment>('POST', '/api/v1/account/mfa/enrol', { password })}
             confirm={async (code) =>
               (await api<{ recoveryCodes: string[] }>('POST', '/api/v1/account/mfa/confirm', { code }))
                 .recoveryCodes
             }
             onDone={() => {
               setEnrolling(false)
+              setPassword(null)
+              setPasswordError(null)
               status.reload()
+            }}
+            onFailedStart={(message) => {
+              setPassword(null)
+              setPasswordError(message)
             }}
           />
         </section>
@@ -44,6 +62,43 @@ export function SecurityScreen() {
         </section>
       )}
     </div>
+  )
+}
+
+function PasswordAgain({
+  error,
+  onPassword,
+  onCancel,
+}: {
+  error: string | null
+  onPassword: (p: string) => void
+  onCancel: () => void
+}) {
+  const [value, setValue] = useState('')
+  return (
+    <form
+      className="card-section"
+      onSubmit={(e) => {
+        e.preventDefault()
+        onPassword(value)
+      }}
+    >
+      <TextInput
+        label="Your password, to confirm it is you"
+        type="password"
+        required
+        autoComplete="current-password"
+        value={value}
+        onChange={setValue}
+      />
+      <button type="submit" className="primary">
+        Continue
+      </button>{' '}
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <ErrorNote error={error} />
+    </form>
   )
 }
 

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react'
-import { api, whenStepUpRequired } from '../api.js'
+import { api, messageOf, whenStepUpRequired } from '../api.js'
 import type { Me, MfaEnrolment, MfaStep } from '../types.js'
 import { CopyField, Dialog, ErrorNote, TextInput, useAction } from '../ui/ui.js'
 
@@ -58,19 +58,35 @@ export function Enrolment({
   start,
   confirm,
   onDone,
+  onFailedStart,
 }: {
   start: () => Promise<MfaEnrolment>
   confirm: (code: string) => Promise<string[]>
   onDone: () => void
+  /** Starting failed (a wrong password): the caller may ask again. */
+  onFailedStart?: (message: string) => void
 }) {
   const [enrolment, setEnrolment] = useState<MfaEnrolment | null>(null)
   const [codes, setCodes] = useState<string[] | null>(null)
   const [code, setCode] = useState('')
   const action = useAction()
+  const [startError, setStartError] = useState<string | null>(null)
   const startRef = useRef(start)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new secret once per enrolment shown
+  const onFailedRef = useRef(onFailedStart)
+  // A new secret once per enrolment shown.
   useEffect(() => {
-    void action.run(startRef.current).then((e) => e && setEnrolment(e))
+    let live = true
+    startRef.current().then(
+      (e) => live && setEnrolment(e),
+      (e) => {
+        if (!live) return
+        setStartError(messageOf(e))
+        onFailedRef.current?.(messageOf(e))
+      },
+    )
+    return () => {
+      live = false
+    }
   }, [])
   if (codes) return <RecoveryCodes codes={codes} onDone={onDone} />
   const submit = async (e: FormEvent) => {
@@ -97,7 +113,7 @@ export function Enrolment({
       <button type="submit" className="primary" disabled={action.busy || !enrolment}>
         Confirm
       </button>
-      <ErrorNote error={action.error} />
+      <ErrorNote error={action.error ?? startError} />
     </form>
   )
 }
