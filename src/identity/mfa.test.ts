@@ -229,6 +229,14 @@ for (const engine of ENGINES) {
       }
       const noCode = await api(h, 'POST', '/api/v1/auth/mfa', { body: { challenge } })
       expect(noCode.body.error.code).toBe('PARLEY_ERR_BAD_REQUEST')
+      // A setup link (a forgotten password) sets the password, then asks for the code all the same.
+      const link = await api(h, 'POST', `/api/v1/agents/${agent.id}/setup-link`, { cookie: h.adminCookie })
+      const setup = await api(h, 'POST', '/api/v1/auth/setup', {
+        body: { token: new URL(link.body.setupUrl).hash.replace('#token=', ''), password: TEST_PASSWORD },
+      })
+      expect(setup.status).toBe(200)
+      expect(setup.headers.get('set-cookie')).toBeNull()
+      expect(setup.body).toMatchObject({ mfa: 'verify', challenge: expect.any(String) })
       // A session of an agent signed in before enrolling ended when they enrolled elsewhere.
       const other = await addAgent(h, 'Olga')
       const second = await login(other.email)
@@ -261,11 +269,20 @@ for (const engine of ENGINES) {
       expect(failures.every((e) => e.type === 'auth.login' && e.reason === 'mfa_invalid_code')).toBe(true)
       // The right password does not reset the count: five more wrong codes lock the account.
       const second = await login(agent.email)
+      const pending = await login(agent.email)
       expect(second.body.mfa).toBe('verify')
       for (let i = 0; i < 5; i++) await wrong(second.body.challenge)
       const locked = await login(agent.email)
       expect(locked.status).toBe(429)
       expect(locked.body.error.code).toBe('PARLEY_ERR_AUTH_LOCKED')
+      // A challenge from before the lock is refused too, even with the right code, unread.
+      const late = await api(h, 'POST', '/api/v1/auth/mfa', {
+        body: { challenge: pending.body.challenge, code: agent.auth.at(Authenticator.step() + 1) },
+      })
+      expect(late.body.error.code).toBe('PARLEY_ERR_AUTH_LOCKED')
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: 'auth.login', reason: 'mfa_locked', username: agent.email }),
+      )
       // Unlocked by an admin, the agent signs in with the password and a right code.
       await api(h, 'POST', `/api/v1/agents/${agent.id}/unlock`, { cookie: h.adminCookie })
       const third = await login(agent.email)
