@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin } from '../events/index.js'
 import type { Store } from '../store/index.js'
-import type { AgentContext, AgentRole } from './context.js'
+import { type AgentContext, type AgentRole, actorOf } from './context.js'
 import { MFA_CHALLENGE_MAX_ATTEMPTS, MFA_CHALLENGE_TTL_MS, type MfaService } from './mfa.js'
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js'
 import { type SignInAgent, SignInGuard, type Throttle } from './sign-in-guard.js'
@@ -185,7 +185,8 @@ export class IdentityService {
   /** Second sign-in step: a TOTP or recovery code for the challenge; then the session. */
   async completeMfaSignIn(challenge: string, code: string, origin: Origin): Promise<NewSession> {
     const { agent, idHash, throttle } = await this.#challenge(challenge, 'verify', origin)
-    const kind = await this.mfa.verify(agent.tenant_id, agent.id, code, origin)
+    const actor = { kind: 'agent' as const, id: agent.id, role: agent.role }
+    const kind = await this.mfa.verify(agent.tenant_id, agent.id, code, actor, origin)
     if (!kind) await this.#wrongCode(agent, idHash, throttle, origin, 'mfa_invalid_code')
     return this.#finishSignIn(agent, idHash, throttle, origin)
   }
@@ -273,7 +274,7 @@ export class IdentityService {
     const factor = await this.store.mfa.factor(ctx.tenantId, ctx.agentId)
     if (factor?.confirmed_at == null)
       throw new ParleyError('PARLEY_ERR_MFA_NOT_ENROLLED', 'no second factor is set up for this agent')
-    if (!(await this.mfa.verify(ctx.tenantId, ctx.agentId, code, ctx.origin))) {
+    if (!(await this.mfa.verify(ctx.tenantId, ctx.agentId, code, actorOf(ctx), ctx.origin))) {
       await this.guard.countFailure(throttle, agent.tenant_id)
       this.guard.loginEvent(agent, ctx.origin, 'failure', `mfa_${purpose}_invalid_code`)
       throw new ParleyError('PARLEY_ERR_MFA_CODE_INVALID', 'the code was not accepted')

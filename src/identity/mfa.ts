@@ -147,7 +147,13 @@ export class MfaService {
   }
 
   /** Checks a TOTP or recovery code against the agent's confirmed factor; each is accepted once. */
-  async verify(tenantId: string, agentId: string, code: string, origin: Origin): Promise<CodeKind | null> {
+  async verify(
+    tenantId: string,
+    agentId: string,
+    code: string,
+    actor: ActorRef,
+    origin: Origin,
+  ): Promise<CodeKind | null> {
     const factor = await this.store.mfa.factor(tenantId, agentId)
     if (!factor || factor.confirmed_at === null) return null
     const c = normalizeCode(code)
@@ -155,13 +161,7 @@ export class MfaService {
     if (!/^[a-z2-7]{10}$/.test(c)) return null
     const hash = await this.box.mac(tenantId, factor.key_version, c)
     if (!(await this.store.mfa.spendRecoveryCode(tenantId, agentId, hash, this.now()))) return null
-    this.#event(
-      tenantId,
-      { kind: 'agent', id: agentId, role: 'unknown' },
-      origin,
-      'recovery_code_used',
-      agentId,
-    )
+    this.#event(tenantId, actor, origin, 'recovery_code_used', agentId)
     return 'recovery'
   }
 
