@@ -214,12 +214,13 @@ export interface ProfileResult {
 /**
  * NAB's optimiser (one threshold for the whole corpus, the best of all distinct scores) then
  * its scorer (per-file score at that threshold, summed) and `normalize` (null and perfect).
- * `nullRaw` defaults to what NAB's null detector earns: every window missed.
+ * A given `fixedThreshold` replaces the optimiser (to score files at a threshold chosen on others).
  */
 export function scoreCorpus(
   files: readonly CorpusFile[],
   scores: ReadonlyMap<string, ArrayLike<number>>,
   profile: ProfileName,
+  fixedThreshold?: number,
 ): ProfileResult {
   const cost = NAB_PROFILES[profile]
   const perFile = files.map((f) => {
@@ -227,13 +228,16 @@ export function scoreCorpus(
     if (!s) throw new Error(`no scores for ${f.name}`)
     return { f, points: calcSweepScore(f.timestamps, s, f.windows, f.name, cost) }
   })
-  const all: AnomalyPoint[] = []
-  for (const p of perFile) for (const pt of p.points) all.push(pt)
-  const sweep = calcScoreByThreshold(all, cost)
-  let best = sweep[0]!
-  // Python's sorted(key=score, reverse=True)[0] keeps the first of equal scores: the highest threshold.
-  for (const s of sweep) if (s.score > best.score) best = s
-  const threshold = best.threshold
+  let threshold = fixedThreshold
+  if (threshold === undefined) {
+    const all: AnomalyPoint[] = []
+    for (const p of perFile) for (const pt of p.points) all.push(pt)
+    const sweep = calcScoreByThreshold(all, cost)
+    let best = sweep[0]!
+    // Python's sorted(key=score, reverse=True)[0] keeps the first of equal scores: the highest threshold.
+    for (const s of sweep) if (s.score > best.score) best = s
+    threshold = best.threshold
+  }
   const results: FileResult[] = perFile.map(({ f, points }) => ({
     name: f.name,
     ...scoreAtThreshold(calcScoreByThreshold(points, cost), threshold),
