@@ -106,6 +106,14 @@ for (const engine of ENGINES) {
       expect((await exportOf(plain.cookie)).status).toBe(200)
       expect((await stepUp(plain.cookie, '123456')).body.error.code).toBe('PARLEY_ERR_MFA_NOT_ENROLLED')
       expect((await api(h, 'POST', '/api/v1/auth/step-up', { body: { code: '123456' } })).status).toBe(401)
+
+      // The API description says which operations ask for what.
+      const { paths } = (await api(h, 'GET', '/api/v1/openapi.json')).body
+      expect(paths['/api/v1/conversations/{id}/export'].get['x-parley-factor']).toBe('recent')
+      expect(paths['/api/v1/conversations/{id}/messages'].get['x-parley-factor']).toBe('transcript')
+      expect(paths['/api/v1/search'].get['x-parley-factor']).toBe('transcript')
+      expect(paths['/api/v1/vault/reveals/{id}/approve'].post['x-parley-factor']).toBe('recent')
+      expect(paths['/api/v1/conversations'].get['x-parley-factor']).toBeUndefined()
     })
 
     it('watch require_step_up: every session of the agent steps up before reading again; sockets close with 4005', async () => {

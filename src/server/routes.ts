@@ -144,6 +144,8 @@ export function openApiDocument(
       summary: r.summary,
       tags: [r.tag],
       security,
+      // What the session's second factor must show (docs/mfa.md#step-up), for clients that prompt ahead.
+      ...(r.factor ? { 'x-parley-factor': r.factor } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body
         ? {
