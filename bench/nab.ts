@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_STREAM_SCORER_OPTIONS, StreamScorer, type StreamScorerOptions } from '../src/watch/index.js'
+import { StreamScorer, type StreamScorerOptions } from '../src/watch/index.js'
 import { loadNab, type NabFile } from './nab-data.js'
 import { windowedGaussianScores } from './nab-reference.js'
 import {
@@ -208,13 +208,27 @@ function printDetail(
   console.log(`  windows missed ${missed}, window score ${tpGain.toFixed(2)}, FP cost ${fpCost.toFixed(2)}`)
 }
 
-/** `--split`: the record and re-alarm parameters on a small grid; "off" disables the piece. */
+/**
+ * `--split`: every parameter this scorer changed, at its old and its new value (`off` disables
+ * a piece), so the choice between them is made on one half and tested on the other.
+ */
 const SPLIT_GRID: Partial<StreamScorerOptions>[] = (() => {
+  const off = Number.POSITIVE_INFINITY
   const grid: Partial<StreamScorerOptions>[] = []
-  for (const surpriseRecordMargin of [0.01, 0.02, 0.04, Number.POSITIVE_INFINITY])
-    for (const shiftRecordMargin of [0.3, 0.6, 1.2, Number.POSITIVE_INFINITY])
-      for (const refractoryBreak of [8, 15, 30, DEFAULT_STREAM_SCORER_OPTIONS.refractory])
-        grid.push({ surpriseRecordMargin, shiftRecordMargin, refractoryBreak })
+  for (const surpriseRecordMargin of [0.02, off])
+    for (const shiftRecordMargin of [0.6, off])
+      for (const refractoryBreak of [15, off])
+        for (const alarmLevel of [0.7, 0.75])
+          for (const refractory of [120, 60])
+            for (const seasonalAlpha of [0.005, 0.01])
+              grid.push({
+                surpriseRecordMargin,
+                shiftRecordMargin,
+                refractoryBreak,
+                alarmLevel,
+                refractory,
+                seasonalAlpha,
+              })
   return grid
 })()
 
@@ -253,7 +267,7 @@ function printSplit(files: readonly NabFile[]): void {
     console.log(`  ${name}: chose ${label(best.set)} (train ${best.score.toFixed(1)})`)
     console.log(`    held out: ${heldOut(best.set)}`)
     console.log(`    defaults: ${heldOut({})}`)
-    console.log(`    without records or re-alarm: ${heldOut(SPLIT_GRID.at(-1)!)}`)
+    console.log(`    before (no records, no re-alarm, old values): ${heldOut(SPLIT_GRID.at(-1)!)}`)
   }
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from './scenario.js'
-import { gaussianUpperTail, RunningRecord, StreamScorer } from './stream-scorer.js'
+import {
+  DEFAULT_STREAM_SCORER_OPTIONS,
+  gaussianUpperTail,
+  RunningRecord,
+  StreamScorer,
+} from './stream-scorer.js'
+
+const ALARM = DEFAULT_STREAM_SCORER_OPTIONS.alarmLevel
 
 function scores(values: readonly number[], at?: (i: number) => number): number[] {
   const s = new StreamScorer()
@@ -36,7 +43,7 @@ describe('stream scorer', () => {
     const out = scores(values)
     expect(out.every((v) => v >= 0 && v <= 1)).toBe(true)
     expect(out[700]).toBe(1)
-    expect(Math.max(...out.slice(150, 700))).toBeLessThan(0.75)
+    expect(Math.max(...out.slice(150, 700))).toBeLessThan(ALARM)
     expect(out.slice(701, 760).every((v) => v === 0)).toBe(true)
   })
 
@@ -47,7 +54,7 @@ describe('stream scorer', () => {
       i % 400 === 37 ? 200 : i >= 2500 ? 160 + rnd() * 4 : 100 + rnd() * 4,
     )
     const out = scores(values)
-    const first = out.findIndex((v, i) => i >= 2500 && v >= 0.75)
+    const first = out.findIndex((v, i) => i >= 2500 && v >= ALARM)
     expect(first).toBeGreaterThanOrEqual(2500)
     expect(first).toBeLessThan(2520)
   })
@@ -58,8 +65,8 @@ describe('stream scorer', () => {
     const values = Array.from({ length: 1200 }, (_, i) => beat[i % 4]! + rnd() * 0.5)
     values[1002] = 0.2 // the pulse due at 1002 does not come
     const out = scores(values)
-    expect(Math.max(...out.slice(200, 1002))).toBeLessThan(0.75)
-    expect(out[1002]).toBeGreaterThanOrEqual(0.75)
+    expect(Math.max(...out.slice(200, 1002))).toBeLessThan(ALARM)
+    expect(out[1002]).toBeGreaterThanOrEqual(ALARM)
   })
 
   it('with timestamps, flags a daytime level at night although the value is in range', () => {
@@ -71,10 +78,10 @@ describe('stream scorer', () => {
     const night = 24 * 63 + 3 // 03:00 on a weekday, nine weeks in
     for (let i = night; i < night + 3; i++) values[i] = 100 + rnd() * 4
     const timed = scores(values, at)
-    expect(Math.max(...timed.slice(24 * 21, night))).toBeLessThan(0.75)
-    expect(Math.max(...timed.slice(night, night + 3))).toBeGreaterThanOrEqual(0.75)
+    expect(Math.max(...timed.slice(24 * 21, night))).toBeLessThan(ALARM)
+    expect(Math.max(...timed.slice(night, night + 3))).toBeGreaterThanOrEqual(ALARM)
     // Without timestamps the same night looks like any morning.
-    expect(Math.max(...scores(values).slice(night, night + 3))).toBeLessThan(0.75)
+    expect(Math.max(...scores(values).slice(night, night + 3))).toBeLessThan(ALARM)
   })
 
   it('flags a small step inside the seen range within a few rows of its onset, not before', () => {
@@ -85,8 +92,8 @@ describe('stream scorer', () => {
       i === 20 ? 0 : i === 30 ? 200 : i >= 2200 ? 104 + rnd() * 4 : 100 + rnd() * 4,
     )
     const out = scores(values)
-    expect(Math.max(...out.slice(300, 2200))).toBeLessThan(0.75)
-    const first = out.findIndex((v, i) => i >= 2200 && v >= 0.75)
+    expect(Math.max(...out.slice(300, 2200))).toBeLessThan(ALARM)
+    const first = out.findIndex((v, i) => i >= 2200 && v >= ALARM)
     expect(first).toBeGreaterThanOrEqual(2200)
     expect(first).toBeLessThan(2210)
   })
@@ -113,7 +120,7 @@ describe('stream scorer', () => {
     const values = Array.from({ length: 4000 }, (_, i) => 50 + 30 * Math.sin((2 * Math.PI * i) / 288) + rnd())
     const out = scores(values)
     // A few periods to learn the range and the level-to-level contexts, noise flicker included.
-    expect(Math.max(...out.slice(2000))).toBeLessThan(0.75)
+    expect(Math.max(...out.slice(2000))).toBeLessThan(ALARM)
   })
 
   it('ignores non-finite values without learning from them', () => {

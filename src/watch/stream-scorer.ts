@@ -83,7 +83,7 @@ export const DEFAULT_STREAM_SCORER_OPTIONS: StreamScorerOptions = {
   contextLength: 6,
   contextEvidence: 3,
   slowAlpha: 0.003,
-  seasonalAlpha: 0.01,
+  seasonalAlpha: 0.005,
   seasonalWarmup: 30,
   rawScale: 6,
   averageOver: 10,
@@ -97,9 +97,9 @@ export const DEFAULT_STREAM_SCORER_OPTIONS: StreamScorerOptions = {
   shiftSlowAlpha: 0.01,
   recordWarmup: 20,
   recordWeight: 0.9,
-  refractory: 60,
+  refractory: 120,
   refractoryBreak: 15,
-  alarmLevel: 0.75,
+  alarmLevel: 0.7,
 }
 
 /** Exponentially weighted mean and variance; a plain running mean while younger than 1/alpha. */
