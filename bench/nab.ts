@@ -1,7 +1,7 @@
 /**
- * `npm run bench:nab [-- --out DIR] [--skip-validation] [--detail] [--split]`: runs the watch detector core
- * (`StreamScorer`) as a streaming scorer over all 58 NAB files and scores it with the port of
- * NAB's scorer, beside NAB's published scoreboard. See docs/watch.md#nab.
+ * `npm run bench:nab [-- --out DIR] [--skip-validation] [--detail] [--split]`: runs the watch
+ * detector core (`StreamScorer`) as a streaming scorer over all 58 NAB files and scores it with the
+ * port of NAB's scorer, beside NAB's published scoreboard. See docs/watch.md#nab.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'

@@ -4,7 +4,7 @@
  * point i is learned). `bench/nab.ts` runs it bare over NAB; the watch engine applies the same
  * ideas to counts through `SeasonalBaseline` and Poisson tails.
  *
- * Three views of surprise, the largest one wins:
+ * Four views of surprise, the largest one wins:
  * - range novelty: a value beyond everything seen so far (by a margin of the seen range) is 1;
  * - context novelty: the value's level (the seen range cut into a few levels) never followed
  *   the levels of the last few points; the share of known contexts so broken is the score;
