@@ -15,6 +15,8 @@ import type { MessageProtector } from '../protect/index.js'
 import {
   ConversationMissing,
   type ConversationRow,
+  type MessageWrite,
+  type MessageWriteResult,
   type Store,
   type StoredMessageView,
   timeOrderedId,
@@ -52,6 +54,26 @@ const EMAIL = /^[^\s@<>()[\],;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/
 
 /** How long a write-path conversation check may be reused (see ChatService.#hot). */
 const HOT_CONVERSATION_MS = 5000
+
+/**
+ * A message as stored, from its write and the commit's answer. Listed field by field: on
+ * Node 20's V8 `{ ...write, seq }` mints a hidden class per object, once per message here.
+ */
+function storedView(write: MessageWrite, stored: MessageWriteResult): StoredMessageView {
+  return {
+    id: stored.id,
+    conversationId: write.conversationId,
+    seq: stored.seq,
+    clientMsgId: write.clientMsgId,
+    senderKind: write.senderKind,
+    senderId: write.senderId,
+    kind: write.kind,
+    text: write.text,
+    attachmentId: write.attachmentId ?? null,
+    redactions: write.redactions ?? {},
+    createdAt: stored.createdAt,
+  }
+}
 
 const SYSTEM_SENDER: SenderView = { kind: 'system', id: 'system', name: null }
 
@@ -387,7 +409,7 @@ export class ChatService {
       ? await this.#attachmentMeta(ctx.tenantId, conv.id, draft.attachmentId)
       : null
     const message: MessageView = presentMessage(
-      { ...write, id: stored.id, seq: stored.seq, createdAt: stored.createdAt },
+      storedView(write, stored),
       ctx.kind === 'agent'
         ? { kind: 'agent', id: ctx.agentId, name: ctx.name }
         : { kind: 'visitor', id: ctx.visitorId, name: null },
@@ -429,11 +451,7 @@ export class ChatService {
         { cause: err },
       )
     }
-    const message = presentMessage(
-      { ...write, id: stored.id, seq: stored.seq, createdAt: stored.createdAt },
-      SYSTEM_SENDER,
-      null,
-    )
+    const message = presentMessage(storedView(write, stored), SYSTEM_SENDER, null)
     if (!stored.duplicate) this.#toConversation(conv, 'everyone', { type: 'message', message })
     return message
   }

@@ -21,7 +21,10 @@ export class EventStream {
   #iso = ''
 
   emit(draft: EventDraft): ParleyEvent {
-    const event = { ...draft, id: randomUUID(), ts: draft.ts ?? this.#now() } as ParleyEvent
+    // id and ts come before the spread: properties added after a spread get a hidden class
+    // of their own per object on Node 20's V8, and every event would carry a new one.
+    const event = { id: randomUUID(), ts: '', ...draft } as ParleyEvent
+    if (!event.ts) event.ts = this.#now()
     for (const listener of this.#listeners) {
       if (listener.types && !listener.types.has(event.type)) continue
       try {

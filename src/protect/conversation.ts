@@ -160,7 +160,8 @@ export class ConversationScanner {
     }
     const result = redact(message.text, detection, this.#policy, this.#options())
     const openIds = (this.#held.get(key) ?? []).map((h) => h.id)
-    return { ...result, revisions, openIds }
+    // Listed, not spread: a spread followed by more properties gets a hidden class per object on Node 20.
+    return { text: result.text, findings: result.findings, summary: result.summary, revisions, openIds }
   }
 
   /** Drops what is held for a conversation+sender (conversation closed, sender left). */

@@ -251,7 +251,7 @@ export class Gateway {
         })
         chat.acceptMessage(ctx, frame, queued).then(
           (ack) => {
-            this.#send(conn, { type: 'message.ack', ...ref, ...ack })
+            this.#send(conn, { type: 'message.ack', ref: frame.ref, ...ack })
             this.deps.metrics.ackLatency.observe((performance.now() - received) / 1000)
           },
           (err) => this.#error(conn, frame.ref, err),

@@ -102,15 +102,23 @@ export class MessageWriter {
   write(write: MessageWrite): Promise<MessageWriteResult> {
     const lane = this.#lanes[this.#lanes.length === 1 ? 0 : laneOf(write.conversationId, this.#lanes.length)]!
     // The text becomes bytes here; it does not travel on to the commit (or its thread).
-    const { text, attachmentId, redactions, ...rest } = write
+    // Fields are listed, not spread: on Node 20's V8 `{ ...rest, body }` mints a new hidden
+    // class per object, which at thousands of messages a second fills old space with maps.
     const encoded: EncodedMessageWrite = {
-      ...rest,
+      id: write.id,
+      tenantId: write.tenantId,
+      conversationId: write.conversationId,
+      clientMsgId: write.clientMsgId,
+      senderKind: write.senderKind,
+      senderId: write.senderId,
+      kind: write.kind,
+      createdAt: write.createdAt,
       body: this.#codec().encode(
         { tenantId: write.tenantId, conversationId: write.conversationId, recordId: write.id },
-        text,
+        write.text,
       ),
-      attachmentId: attachmentId ?? null,
-      redactions: JSON.stringify(redactions ?? {}),
+      attachmentId: write.attachmentId ?? null,
+      redactions: JSON.stringify(write.redactions ?? {}),
     }
     return new Promise((resolve, reject) => {
       lane.queue.push({ write: encoded, resolve, reject })

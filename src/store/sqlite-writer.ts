@@ -62,7 +62,7 @@ export class SqliteWriterThread {
     const id = ++this.#next
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject })
-      this.#worker.postMessage({ ...req, id })
+      this.#worker.postMessage({ id, ...req })
     })
   }
 

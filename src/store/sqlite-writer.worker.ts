@@ -28,10 +28,9 @@ async function handle(req: WriterRequest): Promise<WriterReply> {
   try {
     ops ??= sqliteOps(db)
     // Structured clone turns Buffers into plain Uint8Arrays; SQLite binds Buffers.
-    const writes = req.writes.map((w) => ({
-      ...w,
-      body: Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength),
-    }))
+    // (In place: the clone is this thread's own, and a spread would mint a hidden class per write.)
+    const writes = req.writes
+    for (const w of writes) w.body = Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength)
     return { id: req.id, results: (await sqliteCommitBatch(db, ops, writes)).map(wire) }
   } catch (err) {
     return { id: req.id, error: err instanceof Error ? err.message : String(err) }
