@@ -1,7 +1,10 @@
 // npm run bench:chat -- [--visitors 1000] [--agents 50] [--seconds 10] [--db sqlite|postgres] [--quick]
 // Parley (every message persisted, acked after commit) against a bare ws relay, same clients.
+// Diagnosis: PARLEY_BENCH_NODE_ARGS (e.g. "--trace-gc-nvp") adds server node flags,
+// PARLEY_BENCH_SERVER_LOG=FILE keeps the server's output, PARLEY_BENCH_LOG_LEVEL sets its log level,
+// PARLEY_BENCH_PROFILE=DIR writes CPU profiles, PARLEY_BENCH_METRICS=1 prints /metrics.
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -58,6 +61,7 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
       ...(tdb ? { DATABASE_URL: tdb.databaseUrl! } : {}),
       WS_FRAMES_PER_SECOND: '100000',
       WS_BURST: '100000',
+      ...(process.env.PARLEY_BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.PARLEY_BENCH_LOG_LEVEL } : {}),
       ...(redaction ? {} : { PARLEY_UNSAFE_DISABLE_REDACTION: '1' }),
     },
     [
@@ -124,6 +128,8 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
       : undefined,
     stop: async () => {
       await server.stop()
+      if (process.env.PARLEY_BENCH_SERVER_LOG)
+        writeFileSync(process.env.PARLEY_BENCH_SERVER_LOG, server.stdout())
       await tdb?.dispose()
     },
   }
