@@ -3,7 +3,7 @@
 // Diagnosis: PARLEY_BENCH_NODE_ARGS (e.g. "--trace-gc-nvp") adds server node flags,
 // PARLEY_BENCH_SERVER_LOG=FILE keeps the server's output, PARLEY_BENCH_LOG_LEVEL sets its log level,
 // PARLEY_BENCH_PROFILE=DIR writes CPU profiles, PARLEY_BENCH_METRICS=1 prints /metrics.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -70,6 +70,7 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
         : []),
       ...(process.env.PARLEY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     ],
+    { built: true },
   )
   const setupUrl = /(http\S+\/console\/setup#token=(\S+))/.exec(server.stdout())!
   const admin = await json(`${server.url}/api/v1/auth/setup`, {
@@ -251,6 +252,11 @@ const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en
 console.log(
   `bench:chat  ${V} visitors, ${M} agents, ${SECONDS}s per phase, closed loop window ${WINDOW}, open loop ${RATE} msg/s, db ${values.db}`,
 )
+// The server under test is the compiled one `npm start` runs; compile the current sources first.
+execFileSync(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+  cwd: ROOT,
+  stdio: 'inherit',
+})
 const parley = await measure(await parleyTarget(values.db!, true))
 const unredacted = values.redaction === 'both' ? await measure(await parleyTarget(values.db!, false)) : null
 const relay = await measure(await relayTarget())

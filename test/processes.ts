@@ -28,14 +28,20 @@ export interface ServerProcess {
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32']
 
-/** Starts `parley serve` as a real child process and waits until /readyz answers. */
+/**
+ * Starts `parley serve` as a real child process and waits until /readyz answers. Tests run
+ * the sources through tsx; `built` runs the compiled `dist/` exactly as `npm start` does
+ * (benchmarks: tsx's loader thread and in-memory sources are not part of the product).
+ */
 export async function startServerProcess(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  { built = false }: { built?: boolean } = {},
 ): Promise<ServerProcess> {
   const port = Number(env.PORT ?? (await freePort()))
   const url = `http://127.0.0.1:${port}`
-  const args = [...SERVER_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'serve']
+  const entry = built ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts']
+  const args = [...SERVER_NODE_FLAGS, ...nodeArgs, ...entry, 'serve']
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', PUBLIC_URL: url, ...env, PORT: String(port) },
