@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react'
+import { RESPONSE_CHOICES, type ResponsePolicy } from '../../../../src/watch/response-policy.js'
 import { api } from '../api.js'
 import { useLive, useLiveClient } from '../app/live-context.js'
 import type { AlertSummary, StoredAlert } from '../types.js'
@@ -41,6 +42,7 @@ export function AlertsScreen() {
   return (
     <div className="screen">
       <ScreenTitle>Alerts</ScreenTitle>
+      <ResponsePolicyPanel />
       <ErrorNote error={list.error} />
       {list.data && list.data.length === 0 ? (
         <p>No alerts. Parley tells you here when traffic looks unusual.</p>
@@ -200,6 +202,79 @@ function LifecycleForm({
         {step === 'acknowledge' ? 'Mark expected' : step === 'escalate' ? 'Escalate' : 'Resolve'}
       </button>
       <ErrorNote error={action.error} />
+    </form>
+  )
+}
+
+/** What each automatic response does, in the words an admin reads. */
+const CHOICE_LABELS: Record<string, string> = {
+  off: 'Off: alert only',
+  throttle_widget: 'Throttle the widget for the flooding network',
+  lock_accounts: 'Lock sign-in for the accounts that failed',
+  suspend_agent: 'Suspend the agent and end their sessions',
+  require_step_up: 'Require an MFA code from the agent (suspend without MFA)',
+  suspend_token: 'Suspend the API token',
+}
+
+/** The tenant's automatic responses: what Parley may do on its own when an alert opens. */
+function ResponsePolicyPanel() {
+  const loaded = useLoad(() => api<ResponsePolicy>('GET', '/api/v1/alerts/policy'), [])
+  const [draft, setDraft] = useState<ResponsePolicy | null>(null)
+  const [saved, setSaved] = useState(false)
+  const action = useAction()
+  const policy = draft ?? loaded.data
+  if (!policy) return <ErrorNote error={loaded.error} />
+  const edit = (next: ResponsePolicy) => {
+    setDraft(next)
+    setSaved(false)
+  }
+  const save = async (e: FormEvent) => {
+    e.preventDefault()
+    const stored = await action.run(() => api<ResponsePolicy>('PUT', '/api/v1/alerts/policy', policy))
+    if (stored) {
+      setDraft(stored)
+      setSaved(true)
+    }
+  }
+  return (
+    <form className="card-section" aria-label="Automatic responses" onSubmit={save}>
+      <h2>Automatic responses</h2>
+      <p>
+        Off by default. Each one acts as soon as an alert with that cause opens, and is listed on the alert.
+      </p>
+      {(Object.keys(RESPONSE_CHOICES) as (keyof typeof RESPONSE_CHOICES)[]).map((cause) => (
+        <Field key={cause} label={RESPONSE_CHOICES[cause].label}>
+          {(p) => (
+            <select
+              {...p}
+              value={policy[cause]}
+              onChange={(e) => edit({ ...policy, [cause]: e.target.value })}
+            >
+              {RESPONSE_CHOICES[cause].choices.map((c) => (
+                <option key={c} value={c}>
+                  {CHOICE_LABELS[c] ?? c}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ))}
+      {policy.botFlood === 'throttle_widget' ? (
+        <TextInput
+          label="Throttle for (minutes)"
+          hint="5 to 1440"
+          type="number"
+          min={5}
+          max={1440}
+          value={policy.throttleMinutes}
+          onChange={(v) => edit({ ...policy, throttleMinutes: Number(v) })}
+        />
+      ) : null}
+      <ErrorNote error={action.error} />
+      <button type="submit" disabled={action.busy}>
+        Save responses
+      </button>
+      {saved ? <span role="status"> Saved</span> : null}
     </form>
   )
 }
