@@ -54,7 +54,11 @@ describe('automatic responses in the console', () => {
     const minutes = reloaded.getByLabel('Throttle for (minutes)')
     await minutes.fill('2')
     await reloaded.getByRole('button', { name: 'Save responses' }).click()
-    expect(await minutes.evaluate((el) => (el as HTMLInputElement).validity.rangeUnderflow)).toBe(true)
+    expect(
+      await minutes.evaluate(
+        (el) => (el as { validity: { rangeUnderflow: boolean } }).validity.rangeUnderflow,
+      ),
+    ).toBe(true)
     expect(await reloaded.getByRole('status').count()).toBe(0)
     await admin.reload()
     const after = admin.getByRole('form', { name: 'Automatic responses' })
