@@ -110,6 +110,24 @@ describe('stream scorer', () => {
     expect(Math.max(...out.slice(641, 700))).toBe(0)
   })
 
+  it('starts its quiet period at any output at or above the alarm level, not only far above it', () => {
+    const { refractory, refractoryBreak } = DEFAULT_STREAM_SCORER_OPTIONS
+    const alarmLevel = 0.3
+    const rnd = seededRandom(13)
+    // Noise with bursts of every size: outputs land just above this alarm level as well as at 1.
+    const values = Array.from({ length: 6000 }, (_, i) => 100 + rnd() * 4 + (i % 700 < 8 ? (i / 700) * 3 : 0))
+    const s = new StreamScorer({ alarmLevel })
+    const out = values.map((v) => s.score(v))
+    const alarms = out.flatMap((v, i) => (v >= alarmLevel ? [i] : []))
+    expect(alarms.filter((i) => out[i]! < 0.9).length).toBeGreaterThan(2)
+    for (const i of alarms) {
+      // Only a new extreme may speak before the quiet period ends, and not in its first rows.
+      expect(Math.max(...out.slice(i + 1, i + 1 + refractoryBreak))).toBe(0)
+      const next = alarms.find((j) => j > i) ?? Number.POSITIVE_INFINITY
+      if (next < i + refractory) expect(out[next]).toBe(1)
+    }
+  })
+
   it('keeps a flat series near 0 throughout', () => {
     // The likelihood of an unsurprising average is its Gaussian median: 0.5 → log score 0.03.
     expect(Math.max(...scores(Array.from({ length: 2000 }, () => 42)))).toBeLessThan(0.05)

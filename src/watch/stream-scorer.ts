@@ -99,7 +99,7 @@ export const DEFAULT_STREAM_SCORER_OPTIONS: StreamScorerOptions = {
   recordWeight: 0.9,
   refractory: 120,
   refractoryBreak: 15,
-  alarmLevel: 0.7,
+  alarmLevel: 0.69,
 }
 
 /** Exponentially weighted mean and variance; a plain running mean while younger than 1/alpha. */
