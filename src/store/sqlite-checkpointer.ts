@@ -2,16 +2,17 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 
 /**
- * Moves SQLite WAL checkpoints off the event loop. The serving connection's automatic
- * checkpoint (copying the WAL into the database file and syncing it) would stall every
- * commit behind it; a worker thread with its own connection runs PASSIVE checkpoints,
- * which never block writers, four times a second: small checkpoints keep the stalls they cause on the disk short. The serving connection keeps a high
- * automatic threshold as a backstop in case the worker is gone.
+ * Moves SQLite WAL checkpoints off the event loop and out of commits. No connection checkpoints
+ * on its own (see sqlite-open.ts): a worker thread with its own connection runs PASSIVE
+ * checkpoints, which never block writers, four times a second, so each is small. When a long
+ * peak outruns them and the WAL passes `maxWalBytes`, it runs one TRUNCATE checkpoint, which
+ * waits for the writers and empties the file: the WAL's size is bounded, at the cost of one
+ * stall that only such a peak pays.
  */
 export class SqliteCheckpointer {
   readonly #worker: Worker
 
-  constructor(path: string, intervalMs = 250) {
+  constructor(path: string, { intervalMs = 250, maxWalBytes = 1024 * 1024 * 1024 } = {}) {
     const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3')
     this.#worker = new Worker(
       `
@@ -19,7 +20,13 @@ export class SqliteCheckpointer {
       const Database = require(workerData.betterSqlite)
       const db = new Database(workerData.path)
       db.pragma('busy_timeout = 1000')
-      const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)') } catch {} }, workerData.intervalMs)
+      const pageSize = db.pragma('page_size', { simple: true })
+      const timer = setInterval(() => {
+        try {
+          const [r] = db.pragma('wal_checkpoint(PASSIVE)')
+          if (r && r.log * pageSize > workerData.maxWalBytes) db.pragma('wal_checkpoint(TRUNCATE)')
+        } catch {}
+      }, workerData.intervalMs)
       parentPort.on('message', () => {
         clearInterval(timer)
         try { db.pragma('wal_checkpoint(PASSIVE)') } catch {}
@@ -27,7 +34,7 @@ export class SqliteCheckpointer {
         parentPort.postMessage('closed')
       })
       `,
-      { eval: true, workerData: { path, intervalMs, betterSqlite } },
+      { eval: true, workerData: { path, intervalMs, maxWalBytes, betterSqlite } },
     )
     this.#worker.unref()
   }

@@ -14,7 +14,11 @@ export function openSqlite(path: string, synchronous: string, busyTimeoutMs: num
   database.pragma('foreign_keys = ON')
   // A larger page cache keeps the hot indexes in memory; commits then write, not read.
   database.pragma('cache_size = -65536')
-  // Checkpoints run in a worker (SqliteCheckpointer); this threshold (about 200 MB) is the backstop.
-  if (path !== ':memory:') database.pragma('wal_autocheckpoint = 50000')
+  // No connection checkpoints on commit: a file database is always opened beside a
+  // SqliteCheckpointer, which does it on its own thread and bounds the WAL. An automatic
+  // checkpoint runs inside the commit that crosses the threshold: after a peak it held the
+  // message writer's commits for 50-60 ms at a time, and on the serving connection it would
+  // hold the event loop.
+  if (path !== ':memory:') database.pragma('wal_autocheckpoint = 0')
   return database
 }
