@@ -155,7 +155,9 @@ describe('in a real browser: a secure form is typed into an isolated frame', () 
       .poll(() => visitor.frames().some((f) => f.url().includes('/secure-form/')), { timeout: 10_000 })
       .toBe(true)
     const frame = visitor.frames().find((f) => f.url().includes('/secure-form/'))!
-    // The token left the frame's address as soon as the page read it.
+    // Once the page's script has drawn the form, the token has left the frame's address (the
+    // frame is listed as soon as it starts loading, before the script ran).
+    await frame.getByLabel('Card number').waitFor()
     expect(frame.url()).not.toContain('#t=')
     await frame.getByLabel('Card number').fill('4111 1111 1111 1111')
     await frame.getByLabel('Expiry date (MM/YY)').fill('12/39')
