@@ -153,7 +153,7 @@ export function connectStore(opts: StoreOptions): StoreConnection {
   if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true })
   const synchronous = opts.sqliteSynchronous ?? 'NORMAL'
   // Lock waits happen in LockWaitingConnection (timers), not in SQLite's sleeping busy handler.
-  const database = openSqlite(opts.sqlitePath, synchronous, 0)
+  const database = openSqlite(opts.sqlitePath, synchronous, 0, { backstop: true })
   const file = opts.sqlitePath !== ':memory:' && opts.threads !== false
   return {
     db: new Kysely<Database>({

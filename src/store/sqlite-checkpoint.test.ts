@@ -2,8 +2,9 @@ import { mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
+import { connectStore } from './dialect.js'
 import { SqliteCheckpointer } from './sqlite-checkpointer.js'
-import { openSqlite } from './sqlite-open.js'
+import { BACKSTOP_CHECKPOINT_PAGES, openSqlite } from './sqlite-open.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -27,7 +28,21 @@ const until = async (ok: () => boolean, ms: number) => {
   return ok()
 }
 
-test('no connection checkpoints inside a commit: the WAL grows until the checkpointer runs', () => {
+test("the serving connection checkpoints only far past the checkpointer thread's own bound", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'parley-ckpt-')), 'parley.db')
+  const conn = connectStore({ sqlitePath: path })
+  cleanups.push(async () => {
+    await conn.writer?.close()
+    await conn.checkpointer?.close()
+    await conn.db.destroy()
+  })
+  expect(conn.checkpointer).not.toBeNull()
+  expect(conn.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_CHECKPOINT_PAGES)
+  const pageSize = conn.sqlite!.pragma('page_size', { simple: true }) as number
+  expect(BACKSTOP_CHECKPOINT_PAGES * pageSize).toBeGreaterThan(1024 * 1024 * 1024)
+})
+
+test("the writer's connection never checkpoints inside a commit: the WAL grows until the checkpointer runs", () => {
   const { path, db } = freshDatabase()
   expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0)
   // SQLite's default would have checkpointed at 1,000 pages (about 4 MB) inside some commit.
