@@ -211,7 +211,8 @@ describe('revealing a tokenized value in the console', () => {
     const row = agent.getByRole('row').filter({ hasText: REASON })
     await row.getByRole('button', { name: 'Show value' }).click()
     await row.getByText(ACCOUNT, { exact: true }).waitFor()
-    expect(await row.textContent()).toMatch(/shown 2×/)
+    // The count comes from the reveal list, which reloads after the value arrives: wait for it.
+    await row.getByText(/shown 2×/).waitFor()
     await agent.clock.fastForward('05:01')
     await row.getByText(ACCOUNT, { exact: true }).waitFor({ state: 'detached' })
     expect(await visibleText(agent)).toContain('The reveal window has closed; the value is hidden.')
