@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { addAgent, api, Client, type Harness, startHarness, TEST_PASSWORD } from '../../test/harness.js'
+import {
+  addAgent,
+  api,
+  Client,
+  type Harness,
+  recordEvents,
+  startHarness,
+  TEST_PASSWORD,
+} from '../../test/harness.js'
 import { Authenticator } from '../../test/totp.js'
 import type { ParleyEvent } from '../events/index.js'
 
@@ -8,10 +16,10 @@ for (const engine of ENGINES) {
   describe(`${engine}: step-up MFA`, () => {
     let h: Harness
     let conversationId: string
-    const events: ParleyEvent[] = []
+    let events: ParleyEvent[] = []
     beforeAll(async () => {
       h = await startHarness(engine)
-      h.parley.events.subscribe((e) => events.push(e))
+      events = recordEvents(h)
       const { client } = await Client.visitor(h)
       conversationId = (await client.request({ type: 'conversation.start' })).conversation.id
       await client.request({ type: 'message.send', conversationId, clientMsgId: '1', text: 'hello there' })

@@ -1,7 +1,15 @@
 import { Secret, TOTP } from 'otpauth'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { addAgent, api, Client, type Harness, startHarness, TEST_PASSWORD } from '../../test/harness.js'
+import {
+  addAgent,
+  api,
+  Client,
+  type Harness,
+  recordEvents,
+  startHarness,
+  TEST_PASSWORD,
+} from '../../test/harness.js'
 import { Authenticator } from '../../test/totp.js'
 import type { ParleyEvent } from '../events/index.js'
 import { matchTotp, newRecoveryCodes, normalizeCode } from './mfa.js'
@@ -46,10 +54,10 @@ describe('TOTP codes', () => {
 for (const engine of ENGINES) {
   describe(`${engine}: MFA enrolment and sign-in`, () => {
     let h: Harness
-    const events: ParleyEvent[] = []
+    let events: ParleyEvent[] = []
     beforeAll(async () => {
       h = await startHarness(engine)
-      h.parley.events.subscribe((e) => events.push(e))
+      events = recordEvents(h)
     })
     afterAll(async () => h?.close())
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { addAgent, api, completeSetup, type Harness, startHarness } from '../../test/harness.js'
+import { addAgent, api, completeSetup, type Harness, recordEvents, startHarness } from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
 import type { AgentContext, VisitorContext } from '../identity/index.js'
 import { createTenant } from '../server/index.js'
@@ -11,10 +11,10 @@ const origin = { channel: 'system', node: 'test' } as const
 for (const engine of ENGINES) {
   describe(`${engine}: transcript search`, () => {
     let h: Harness
-    const events: ParleyEvent[] = []
+    let events: ParleyEvent[] = []
     beforeAll(async () => {
       h = await startHarness(engine)
-      h.parley.events.subscribe((e) => events.push(e))
+      events = recordEvents(h)
     })
     afterAll(async () => h?.close())
 

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEndpoint } from '../../test/endpoint.js'
 import { ENGINES } from '../../test/engines.js'
-import { addAgent, api, Client, completeSetup, type Harness, startHarness } from '../../test/harness.js'
+import {
+  addAgent,
+  api,
+  Client,
+  completeSetup,
+  type Harness,
+  recordEvents,
+  startHarness,
+} from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
 import type { AgentContext } from '../identity/index.js'
 import { createTenant } from '../server/index.js'
@@ -11,12 +19,12 @@ for (const engine of ENGINES) {
   describe(`${engine}: secure forms are configured by admins and requested by agents`, () => {
     let h: Harness
     let endpoint: Awaited<ReturnType<typeof startEndpoint>>
-    const events: ParleyEvent[] = []
+    let events: ParleyEvent[] = []
 
     beforeAll(async () => {
       h = await startHarness(engine, { webhookAllowPrivate: true })
       endpoint = await startEndpoint()
-      h.parley.events.subscribe((e) => events.push(e))
+      events = recordEvents(h)
     })
     afterAll(async () => {
       await h?.close()

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEndpoint, verifySignature } from '../../test/endpoint.js'
 import { ENGINES } from '../../test/engines.js'
-import { api, Client, type Harness, startHarness } from '../../test/harness.js'
+import { api, Client, type Harness, recordEvents, startHarness } from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
 import { FORM_TOKEN_HEADER } from './index.js'
 
@@ -17,7 +17,7 @@ for (const engine of ENGINES) {
     let endpoint: Awaited<ReturnType<typeof startEndpoint>>
     let secret = ''
     let logs = ''
-    const events: ParleyEvent[] = []
+    let events: ParleyEvent[] = []
 
     beforeAll(async () => {
       const logStream = new Writable({
@@ -28,7 +28,7 @@ for (const engine of ENGINES) {
       })
       h = await startHarness(engine, { webhookAllowPrivate: true, logLevel: 'trace' }, { logStream })
       endpoint = await startEndpoint()
-      h.parley.events.subscribe((e) => events.push(e))
+      events = recordEvents(h)
       const saved = await api(h, 'PUT', '/api/v1/secure-forms/config', {
         cookie: h.adminCookie,
         body: { url: endpoint.url, kinds: ['card', 'bank_account'] },

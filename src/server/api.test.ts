@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { addAgent, api, Client, type Harness, startHarness, TEST_PASSWORD } from '../../test/harness.js'
+import {
+  addAgent,
+  api,
+  Client,
+  type Harness,
+  recordEvents,
+  startHarness,
+  TEST_PASSWORD,
+} from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex')
@@ -8,10 +16,10 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 for (const engine of ENGINES) {
   describe(`${engine}: REST API`, () => {
     let h: Harness
-    const events: ParleyEvent[] = []
+    let events: ParleyEvent[] = []
     beforeAll(async () => {
       h = await startHarness(engine)
-      h.parley.events.subscribe((e) => events.push(e))
+      events = recordEvents(h)
     })
     afterAll(async () => h?.close())
 

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../test/engines.js'
-import { addAgent, api, Client, type Harness, startHarness } from '../../test/harness.js'
+import { addAgent, api, Client, type Harness, recordEvents, startHarness } from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
 
 for (const engine of ENGINES) {
   describe(`${engine}: redaction in the message path`, () => {
     let h: Harness
-    const events: ParleyEvent[] = []
+    let events: ParleyEvent[] = []
     beforeAll(async () => {
       h = await startHarness(engine)
-      h.parley.events.subscribe((e) => events.push(e))
+      events = recordEvents(h)
     })
     afterAll(async () => h?.close())
 

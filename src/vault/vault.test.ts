@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES, freshDatabase } from '../../test/engines.js'
-import { addAgent, api, Client, type Harness, startHarness } from '../../test/harness.js'
+import { addAgent, api, Client, type Harness, recordEvents, startHarness } from '../../test/harness.js'
 import type { ParleyEvent } from '../events/index.js'
 import { Store } from '../store/index.js'
 import {
@@ -127,10 +127,10 @@ describe('reveal rules', () => {
 for (const engine of ENGINES) {
   describe(`${engine}: tokenize and reveal`, () => {
     let h: Harness
-    const events: ParleyEvent[] = []
+    let events: ParleyEvent[] = []
     beforeAll(async () => {
       h = await startHarness(engine)
-      h.parley.events.subscribe((e) => events.push(e))
+      events = recordEvents(h)
       const policy = await api(h, 'PUT', '/api/v1/protect/policy', {
         cookie: h.adminCookie,
         body: {
