@@ -1,8 +1,13 @@
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { completeSetup } from '../harness.js'
-import { ARTIFACTS, accessibilityProblems, type BrowserServer, signIn, startBrowserServer } from './pages.js'
+import {
+  ARTIFACTS,
+  accessibilityProblems,
+  type BrowserServer,
+  signedInAdmin,
+  startBrowserServer,
+} from './pages.js'
 
 const PASSWORD = 'a long enough password'
 
@@ -13,11 +18,7 @@ describe('automatic responses in the console', () => {
 
   beforeAll(async () => {
     s = await startBrowserServer()
-    await completeSetup(s.url, s.tenant.setupUrl, PASSWORD)
-    ctx = await s.browser.newContext({ viewport: { width: 1280, height: 800 } })
-    admin = await ctx.newPage()
-    admin.setDefaultTimeout(10_000)
-    await signIn(admin, s.url, 'admin@demo.test', PASSWORD)
+    ;({ ctx, page: admin } = await signedInAdmin(s, PASSWORD))
   }, 60_000)
 
   afterAll(async () => {

@@ -1,13 +1,13 @@
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { api, completeSetup } from '../harness.js'
+import { api } from '../harness.js'
 import {
   ARTIFACTS,
   accessibilityProblems,
   type BrowserServer,
   recordDialogs,
-  signIn,
+  signedInAdmin,
   startBrowserServer,
   storedText,
   waitForText,
@@ -23,13 +23,9 @@ describe('API tokens in the console', () => {
 
   beforeAll(async () => {
     s = await startBrowserServer()
-    await completeSetup(s.url, s.tenant.setupUrl, PASSWORD)
-    ctx = await s.browser.newContext({ viewport: { width: 1280, height: 800 } })
+    ;({ ctx, page: admin } = await signedInAdmin(s, PASSWORD))
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.url })
-    admin = await ctx.newPage()
-    admin.setDefaultTimeout(10_000)
     recordDialogs(admin, dialogs)
-    await signIn(admin, s.url, 'admin@demo.test', PASSWORD)
   }, 60_000)
 
   afterAll(async () => {

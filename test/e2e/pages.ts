@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { buildApp, createTenant, loadConfig, type NewTenant, type ParleyApp } from '../../src/server/index.js'
 import { launchChromium } from '../browser.js'
+import { completeSetup } from '../harness.js'
 import { freePort } from '../processes.js'
 
 /** Where the end-to-end tests leave screenshots for a reviewer (ignored by git). */
@@ -145,6 +146,22 @@ export async function signIn(page: Page, url: string, email: string, password: s
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 })
+}
+
+/**
+ * Completes the first administrator's setup with `password` and signs them in on a fresh
+ * desktop-sized page (10 s default timeout).
+ */
+export async function signedInAdmin(
+  s: BrowserServer,
+  password: string,
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  await completeSetup(s.url, s.tenant.setupUrl, password)
+  const ctx = await s.browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const page = await ctx.newPage()
+  page.setDefaultTimeout(10_000)
+  await signIn(page, s.url, 'admin@demo.test', password)
+  return { ctx, page }
 }
 
 /** Everything the page keeps in localStorage and sessionStorage, as one string to search. */
