@@ -4,7 +4,7 @@
 // PARLEY_BENCH_SERVER_LOG=FILE keeps the server's output, PARLEY_BENCH_LOG_LEVEL sets its log level,
 // PARLEY_BENCH_PROFILE=DIR writes CPU profiles, PARLEY_BENCH_METRICS=1 prints /metrics.
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -41,6 +41,8 @@ interface Target {
   agentHeaders: Record<string, string>[]
   visitorQuery: string
   memory: () => Promise<{ heap: number; rss: number }>
+  /** Processor time the server process has used so far, all threads, in seconds. */
+  cpuSeconds: () => number
   metrics?: () => Promise<string>
   stop: () => Promise<void>
 }
@@ -53,8 +55,38 @@ async function json(url: string, init: RequestInit = {}) {
   return { body: (await r.json()) as any, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! }
 }
 
+/**
+ * User plus system time of a process and all its threads, from /proc (Linux; NaN elsewhere).
+ * It is what each message costs the server, whatever else the machine is doing at the time.
+ */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+/**
+ * Runs a full garbage collection in the server through its inspector, so the heap read next
+ * holds what is retained, not what the young generation has not collected yet.
+ */
+async function collectGarbage(inspectorPort: number): Promise<void> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as {
+    webSocketDebuggerUrl: string
+  }[]
+  const ws = await open(target!.webSocketDebuggerUrl)
+  const done = nextFrame(ws, (f) => f.id === 1)
+  ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }))
+  await done
+  ws.close()
+}
+
 async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
   const tdb = db === 'postgres' ? await freshDatabase('postgres') : null
+  const inspectorPort = await freePort()
   const server = await startServerProcess(
     {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-bench-')),
@@ -65,6 +97,7 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
       ...(redaction ? {} : { PARLEY_UNSAFE_DISABLE_REDACTION: '1' }),
     },
     [
+      `--inspect=127.0.0.1:${inspectorPort}`,
       ...(process.env.PARLEY_BENCH_PROFILE
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`]
         : []),
@@ -107,6 +140,7 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
     agentHeaders,
     visitorQuery: `role=visitor&key=${key}`,
     memory: async () => {
+      await collectGarbage(inspectorPort)
       const text = await fetch(`${server.url}/metrics`).then((r) => r.text())
       const num = (name: string) =>
         Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN)
@@ -115,6 +149,7 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
         rss: num('parley_process_resident_memory_bytes'),
       }
     },
+    cpuSeconds: () => processCpuSeconds(server.proc.pid),
     metrics: process.env.PARLEY_BENCH_METRICS
       ? async () =>
           (await fetch(`${server.url}/metrics`).then((r) => r.text()))
@@ -151,6 +186,7 @@ async function relayTarget(): Promise<Target> {
     agentHeaders: Array.from({ length: M }, () => ({})),
     visitorQuery: 'role=visitor',
     memory: async () => ({ heap: Number.NaN, rss: Number.NaN }),
+    cpuSeconds: () => processCpuSeconds(proc.pid),
     stop: async () => {
       proc.kill()
     },
@@ -181,8 +217,8 @@ async function connect(
         visitors.push(ws)
       },
     )
-  // Memory is read across the second half only: the first half pays the one-off costs (the
-  // young generation growing to its working size, caches, compiled code) that are not per socket.
+  // Memory is read across the second half only, each time after a full collection: the first
+  // half pays the one-off costs (caches, compiled code, the heap growing) that are not per socket.
   const firstHalf = Math.floor(V / 2)
   await connectVisitors(firstHalf)
   await new Promise((r) => setTimeout(r, 300))
@@ -219,18 +255,26 @@ interface Row {
   atRatePerSec: number
   atRateP50: number
   atRateP99: number
+  /** Server processor time per acked message in each phase, in microseconds. */
+  maxCpuUs: number
+  atRateCpuUs: number
   perSocket: { heap: number; rss: number }
 }
 
 async function measure(t: Target): Promise<Row> {
   const { agents, pairs, perSocketBytes } = await connect(t)
   await drive(pairs, agents, { seconds: Math.min(2, SECONDS), window: 1 })
-  const none = { sent: 0, acked: 0, delivered: 0, seconds: 1, latencies: [] }
+  const none = { sent: 0, acked: 0, delivered: 0, seconds: 1, latencies: [], cpuUs: Number.NaN }
   const phases = values.only!.split(',')
-  const max = phases.includes('max') ? await drive(pairs, agents, { seconds: SECONDS, window: WINDOW }) : none
-  const rated = phases.includes('rate')
-    ? await drive(pairs, agents, { seconds: SECONDS, ratePerSecond: RATE })
-    : none
+  // Server processor time per message: unlike messages/s it hardly moves with what else the
+  // machine runs, so it shows a change in the server's own cost on a noisy machine.
+  const phase = async (opts: Parameters<typeof drive>[2]) => {
+    const cpu0 = t.cpuSeconds()
+    const result = await drive(pairs, agents, opts)
+    return { ...result, cpuUs: ((t.cpuSeconds() - cpu0) * 1e6) / result.acked }
+  }
+  const max = phases.includes('max') ? await phase({ seconds: SECONDS, window: WINDOW }) : none
+  const rated = phases.includes('rate') ? await phase({ seconds: SECONDS, ratePerSecond: RATE }) : none
   if (t.metrics) console.log(await t.metrics())
   for (const ws of [...agents, ...pairs.map((p) => p.visitor)]) ws.terminate()
   await t.stop()
@@ -242,6 +286,8 @@ async function measure(t: Target): Promise<Row> {
     atRatePerSec: rated.acked / rated.seconds,
     atRateP50: percentile(rated.latencies, 50),
     atRateP99: percentile(rated.latencies, 99),
+    maxCpuUs: max.cpuUs,
+    atRateCpuUs: rated.cpuUs,
     perSocket: perSocketBytes,
   }
 }
@@ -262,16 +308,19 @@ const unredacted = values.redaction === 'both' ? await measure(await parleyTarge
 const relay = await measure(await relayTarget())
 console.log('')
 console.log(
-  'target               | max msg/s | p50 ms | p99 ms | at-rate msg/s | p50 ms | p99 ms | idle visitor socket (heap / rss bytes)',
+  'target               | max msg/s | p50 ms | p99 ms | cpu µs/msg | at-rate msg/s | p50 ms | p99 ms | cpu µs/msg | idle visitor socket (heap / rss bytes)',
 )
 for (const r of [parley, ...(unredacted ? [unredacted] : []), relay]) {
   console.log(
-    `${r.target.padEnd(20)} | ${f0(r.maxPerSec).padStart(9)} | ${f1(r.maxP50).padStart(6)} | ${f1(r.maxP99).padStart(6)} | ${f0(r.atRatePerSec).padStart(13)} | ${f1(r.atRateP50).padStart(6)} | ${f1(r.atRateP99).padStart(6)} | ${f0(r.perSocket.heap)} / ${f0(r.perSocket.rss)}`,
+    `${r.target.padEnd(20)} | ${f0(r.maxPerSec).padStart(9)} | ${f1(r.maxP50).padStart(6)} | ${f1(r.maxP99).padStart(6)} | ${f1(r.maxCpuUs).padStart(10)} | ${f0(r.atRatePerSec).padStart(13)} | ${f1(r.atRateP50).padStart(6)} | ${f1(r.atRateP99).padStart(6)} | ${f1(r.atRateCpuUs).padStart(10)} | ${f0(r.perSocket.heap)} / ${f0(r.perSocket.rss)}`,
   )
 }
 const ratio = parley.maxPerSec / relay.maxPerSec
 console.log('')
 console.log(`ratio parley/relay throughput: ${(ratio * 100).toFixed(1)}%   (target >= 20%)`)
+console.log(
+  `server cpu per message, parley/relay: ${f1(parley.maxCpuUs / relay.maxCpuUs)}× at max, ${f1(parley.atRateCpuUs / relay.atRateCpuUs)}× at ${RATE} msg/s`,
+)
 if (unredacted) {
   console.log(
     `redaction on/off throughput: ${((parley.maxPerSec / unredacted.maxPerSec) * 100).toFixed(1)}%   (p50 at rate ${f1(parley.atRateP50)} vs ${f1(unredacted.atRateP50)} ms)`,
@@ -281,6 +330,6 @@ console.log(
   `persisted msg/s: ${f0(parley.maxPerSec)} (target >= 15,000); p99 at ${RATE} msg/s: ${f1(parley.atRateP99)} ms (target < 15 ms)`,
 )
 console.log(
-  `memory per idle visitor socket: ${f0(parley.perSocket.heap)} B heap, ${f0(parley.perSocket.rss)} B rss (target <= 10,240)`,
+  `memory per idle visitor socket: ${f0(parley.perSocket.heap)} B heap after a full GC, ${f0(parley.perSocket.rss)} B rss (target <= 10,240)`,
 )
 process.exit(0)
