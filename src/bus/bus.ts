@@ -11,12 +11,22 @@ export interface BusEnvelope {
 
 export type BusHandler = (envelope: BusEnvelope) => void
 
+/** A node-to-node notice on a named topic, from the node that sent it. */
+export type NoticeHandler = (payload: unknown, fromNode: string) => void
+
 export interface Bus {
   readonly nodeId: string
   readonly kind: 'memory' | 'redis'
   /** Delivers to this node's handlers at once and to every other node through the broker. */
   publish(tenantId: string, payload: unknown): void
   subscribe(handler: BusHandler): () => void
+  /**
+   * Tells every other node something about the cluster itself (not a tenant delivery), e.g. that
+   * a session ended. The sending node does not hear its own notice; with no broker there is no
+   * other node, and nothing is sent.
+   */
+  toOtherNodes(topic: string, payload: unknown): void
+  fromOtherNodes(topic: string, handler: NoticeHandler): () => void
   /** Resolves when the broker answers (for /readyz). */
   ping(): Promise<void>
   close(): Promise<void>
@@ -61,6 +71,12 @@ export class InProcessBus implements Bus {
 
   subscribe(handler: BusHandler): () => void {
     return this.#local.add(handler)
+  }
+
+  toOtherNodes(): void {}
+
+  fromOtherNodes(): () => void {
+    return () => {}
   }
 
   async ping(): Promise<void> {}

@@ -1,6 +1,6 @@
 /** Cross-node fan-out: the interface, the in-process default and the Redis implementation. */
 
-export type { Bus, BusEnvelope, BusHandler } from './bus.js'
+export type { Bus, BusEnvelope, BusHandler, NoticeHandler } from './bus.js'
 export { InProcessBus } from './bus.js'
 export { RedisBus } from './redis-bus.js'
 

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis'
-import { type Bus, type BusEnvelope, type BusHandler, LocalFanout } from './bus.js'
+import { type Bus, type BusEnvelope, type BusHandler, LocalFanout, type NoticeHandler } from './bus.js'
 
 const CHANNEL_PREFIX = 'parley:tenant:'
+const NOTICE_PREFIX = 'parley:node:'
 
 /**
  * Fan-out across nodes over Redis pub/sub. Local handlers get a delivery at once (no round
@@ -16,6 +17,7 @@ export class RedisBus implements Bus {
   readonly #sub: Redis
   readonly #local: LocalFanout
   readonly #ready: Promise<unknown>
+  readonly #notices = new Map<string, Set<NoticeHandler>>()
 
   constructor(
     readonly nodeId: string,
@@ -27,10 +29,12 @@ export class RedisBus implements Bus {
     this.#sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
     this.#pub.on('error', onError)
     this.#sub.on('error', onError)
-    this.#sub.on('pmessage', (_pattern: string, _channel: string, message: string) =>
-      this.#onMessage(message),
+    this.#sub.on('pmessage', (pattern: string, channel: string, message: string) =>
+      pattern === `${NOTICE_PREFIX}*`
+        ? this.#onNotice(channel.slice(NOTICE_PREFIX.length), message)
+        : this.#onMessage(message),
     )
-    this.#ready = this.#sub.psubscribe(`${CHANNEL_PREFIX}*`)
+    this.#ready = this.#sub.psubscribe(`${CHANNEL_PREFIX}*`, `${NOTICE_PREFIX}*`)
   }
 
   /** Resolves once this node is subscribed, so nothing published after start is missed. */
@@ -48,6 +52,42 @@ export class RedisBus implements Bus {
     }
     if (envelope.node === this.nodeId) return
     this.#local.deliver(envelope)
+  }
+
+  #onNotice(topic: string, message: string): void {
+    const handlers = this.#notices.get(topic)
+    if (!handlers) return
+    let envelope: { node: string; payload: unknown }
+    try {
+      envelope = JSON.parse(message)
+    } catch (err) {
+      this.onError(err)
+      return
+    }
+    if (envelope.node === this.nodeId) return
+    for (const h of handlers) {
+      try {
+        h(envelope.payload, envelope.node)
+      } catch (err) {
+        this.onError(err)
+      }
+    }
+  }
+
+  toOtherNodes(topic: string, payload: unknown): void {
+    this.#pub
+      .publish(NOTICE_PREFIX + topic, JSON.stringify({ node: this.nodeId, payload }))
+      .catch(this.onError)
+  }
+
+  fromOtherNodes(topic: string, handler: NoticeHandler): () => void {
+    let handlers = this.#notices.get(topic)
+    if (!handlers) {
+      handlers = new Set()
+      this.#notices.set(topic, handlers)
+    }
+    handlers.add(handler)
+    return () => handlers.delete(handler)
   }
 
   publish(tenantId: string, payload: unknown): void {

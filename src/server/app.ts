@@ -55,6 +55,12 @@ import { Gateway, type HandshakeInfo } from './gateway.js'
 import { createMailer } from './mailer.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { type AnyRoute, mountRoutes, openApiDocument } from './routes.js'
+import {
+  SESSION_CHANGE_EVENT_TYPES,
+  SESSION_CHANGES_TOPIC,
+  sessionChangeOf,
+  sessionChangeSchema,
+} from './session-changes.js'
 
 export interface ParleyApp {
   app: FastifyInstance
@@ -352,6 +358,16 @@ export async function buildApp(
     secureForms,
   })
   await gateway.init()
+  // Session changes made here reach the other nodes' gateways, and theirs reach this one.
+  events.subscribe((e) => {
+    const change = sessionChangeOf(e)
+    if (change) bus.toOtherNodes(SESSION_CHANGES_TOPIC, change)
+  }, SESSION_CHANGE_EVENT_TYPES)
+  bus.fromOtherNodes(SESSION_CHANGES_TOPIC, (payload, fromNode) => {
+    const parsed = sessionChangeSchema.safeParse(payload)
+    if (parsed.success) gateway.applySessionChange(parsed.data)
+    else app.log.warn({ fromNode, issues: parsed.error.issues.length }, 'ignored a malformed session change')
+  })
   presence.start()
 
   const originOf = (req: FastifyRequest, channel: Origin['channel'] = 'http'): Origin => ({

@@ -28,6 +28,7 @@ import type { SecureFormService } from '../secureform/index.js'
 import type { SiteRow, Store } from '../store/index.js'
 import type { ParleyConfig } from './config.js'
 import type { Metrics } from './metrics.js'
+import { SESSION_CHANGE_EVENT_TYPES, type SessionChange, sessionChangeOf } from './session-changes.js'
 
 /** Close codes the server uses (documented in docs/protocol.md). */
 export const CLOSE = {
@@ -100,19 +101,26 @@ export class Gateway {
     },
   ) {
     deps.chat.bus.subscribe((env) => this.#onBus(env))
-    // Sign-out and admin changes to an agent end that agent's sockets here too, not only their cookie.
-    deps.events.subscribe(
-      (e) => {
-        if (e.type === 'auth.logout') this.closeSession(e.sessionId)
-        if (e.type === 'admin.change' && e.resource === 'agent')
-          void this.#recheckAgents(e.tenant, e.resourceId)
-        if (e.type === 'admin.change' && (e.resource === 'team' || e.resource === 'mfa_policy'))
-          void this.#recheckAgents(e.tenant, null)
-        // A required step-up, a reset or a new factor ends or pauses sockets as it does sessions.
-        if (e.type === 'auth.mfa_change') void this.#recheckAgents(e.tenant, e.agentId)
-      },
-      ['auth.logout', 'admin.change', 'auth.mfa_change'],
-    )
+    // Sign-out and admin changes to an agent end that agent's sockets here too, not only their
+    // cookie; the server relays the same changes made on other nodes (applySessionChange).
+    deps.events.subscribe((e) => {
+      const change = sessionChangeOf(e)
+      if (change) this.applySessionChange(change)
+    }, SESSION_CHANGE_EVENT_TYPES)
+  }
+
+  /** Ends or rechecks the sockets a session change concerns, whichever node it was made on. */
+  applySessionChange(change: SessionChange): void {
+    if (change.type === 'auth.logout') {
+      this.closeSession(change.sessionId)
+      return
+    }
+    const recheck =
+      change.type === 'admin.change'
+        ? this.#recheckAgents(change.tenant, change.resource === 'agent' ? change.resourceId : null)
+        : // A required step-up, a reset or a new factor ends or pauses sockets as it does sessions.
+          this.#recheckAgents(change.tenant, change.agentId)
+    recheck.catch((err) => this.deps.log.error({ err }, 'socket recheck after a session change failed'))
   }
 
   /** Re-reads session validity and team membership of one agent's sockets (or all agents' when null). */
