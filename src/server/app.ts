@@ -199,7 +199,7 @@ export async function buildApp(
   const mailer = createMailer(config.smtpUrl, config.mailFrom)
   const webhooks = new WebhookNotifier(store, app.log, config.webhookAllowPrivate)
   // Automatic responses the tenant's policy turned on (all off by default).
-  const throttle = new WidgetThrottle()
+  const throttle = new WidgetThrottle(bus)
   const respond = async (tenantId: string, alert: StoredAlert['alert']) => {
     const policy = responsePolicySchema.parse((await store.content.watchPolicy(tenantId)) ?? {})
     const origin: Origin = { channel: 'system', node: config.nodeId }
@@ -316,6 +316,7 @@ export async function buildApp(
         .catch((err) => app.log.error({ err, alertId: a.id }, 'alert webhook failed'))
     },
     config.nodeId,
+    bus,
   )
   watch.start()
   const search = await SearchService.open({

@@ -11,6 +11,7 @@ import { secureFormsMigration } from './migrations/008-secure-forms.js'
 import { signInThrottleMigration } from './migrations/009-sign-in-throttle.js'
 import { apiTokensMigration } from './migrations/010-api-tokens.js'
 import { mfaMigration } from './migrations/011-mfa.js'
+import { leasesMigration } from './migrations/012-leases.js'
 
 /** Versioned migrations, in order. A migration is never edited once released: add a new one. */
 function migrations(conn: StoreConnection): Record<string, Migration> {
@@ -26,6 +27,7 @@ function migrations(conn: StoreConnection): Record<string, Migration> {
     '009-sign-in-throttle': signInThrottleMigration,
     '010-api-tokens': apiTokensMigration,
     '011-mfa': mfaMigration(conn.traits),
+    '012-leases': leasesMigration,
   }
 }
 

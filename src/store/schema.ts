@@ -329,6 +329,12 @@ export interface SecureFormTable {
 }
 
 /** Failed sign-ins per account name (a hash of the e-mail) and the lock they led to. */
+export interface LeaseTable {
+  name: string
+  owner: string | null
+  until: number
+}
+
 export interface SignInThrottleTable {
   key: string
   /** The tenant of the agent with that e-mail, when one exists (for tenant-wide responses). */
@@ -422,6 +428,7 @@ export interface Database {
   protect_tokens: ProtectTokenTable
   reveal_requests: RevealRequestTable
   sign_in_throttle: SignInThrottleTable
+  leases: LeaseTable
   secure_form_configs: SecureFormConfigTable
   secure_forms: SecureFormTable
   agent_mfa: AgentMfaTable

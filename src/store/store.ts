@@ -4,6 +4,7 @@ import { ContentRepo } from './content.js'
 import { ConversationRepo } from './conversations.js'
 import { connectStore, pingStore, type StoreConnection, type StoreOptions } from './dialect.js'
 import { DirectoryRepo } from './directory.js'
+import { LeaseRepo } from './leases.js'
 import { kyselyBatchCommit, sqliteInlineBatchCommit } from './message-ops.js'
 import { MessageWriter } from './message-writer.js'
 import { MfaRepo } from './mfa.js'
@@ -29,6 +30,7 @@ export class Store {
   readonly secureForms: SecureFormRepo
   readonly vault: VaultRepo
   readonly signInThrottle: SignInThrottleRepo
+  readonly leases: LeaseRepo
   readonly mfa: MfaRepo
   readonly apiTokens: ApiTokenRepo
   #codec: BodyCodec = utf8BodyCodec
@@ -44,6 +46,7 @@ export class Store {
     this.secureForms = new SecureFormRepo(conn.db)
     this.vault = new VaultRepo(conn.db)
     this.signInThrottle = new SignInThrottleRepo(conn.db)
+    this.leases = new LeaseRepo(conn.db)
     this.mfa = new MfaRepo(conn.db)
     this.apiTokens = new ApiTokenRepo(conn.db)
     this.messages = new MessageWriter(

@@ -1,6 +1,8 @@
+import { z } from 'zod'
 import { networkOf } from './diagnosis.js'
 import type { WatchAlert } from './engine.js'
 import type { ResponsePolicy } from './response-policy.js'
+import type { WatchBus } from './watch-service.js'
 
 export {
   DEFAULT_RESPONSE_POLICY,
@@ -38,11 +40,34 @@ export function plannedResponses(alert: WatchAlert, policy: ResponsePolicy, now:
   return []
 }
 
-/** Networks whose new widget connections are refused for a while, per tenant (this node). */
+const THROTTLE_TOPIC = 'widget-throttle'
+const throttleNoticeSchema = z.object({
+  tenantId: z.string().min(1).max(200),
+  network: z.string().min(1).max(100),
+  until: z.number(),
+})
+
+/**
+ * Networks whose new widget connections are refused for a while, per tenant. A block made on
+ * one node is told to the others (through the bus), so a flood spread over several nodes is
+ * refused on all of them.
+ */
 export class WidgetThrottle {
   readonly #blocked = new Map<string, Map<string, number>>()
 
+  constructor(private readonly bus: WatchBus | null = null) {
+    bus?.fromOtherNodes(THROTTLE_TOPIC, (payload) => {
+      const notice = throttleNoticeSchema.safeParse(payload)
+      if (notice.success) this.#block(notice.data.tenantId, notice.data.network, notice.data.until)
+    })
+  }
+
   block(tenantId: string, network: string, until: number): void {
+    this.#block(tenantId, network, until)
+    this.bus?.toOtherNodes(THROTTLE_TOPIC, { tenantId, network, until })
+  }
+
+  #block(tenantId: string, network: string, until: number): void {
     let nets = this.#blocked.get(tenantId)
     if (!nets) {
       nets = new Map()

@@ -1,6 +1,9 @@
+import { z } from 'zod'
+import type { Bus } from '../bus/index.js'
 import { ParleyError } from '../errors/index.js'
 import type { EventStream, Origin, ParleyEvent } from '../events/index.js'
 import type { Store } from '../store/index.js'
+import { type Cause, RECOMMENDATIONS } from './diagnosis.js'
 import { type Suppression, type WatchAlert, WatchEngine } from './engine.js'
 import {
   type AlertRecord,
@@ -10,7 +13,7 @@ import {
   openAlert,
   transition,
 } from './lifecycle.js'
-import { fromParleyEvent } from './watch.schema.js'
+import { fromParleyEvent, type WatchEvent, watchEventSchema } from './watch.schema.js'
 
 /** What a surge alert looks like to the console: the alert as raised plus its lifecycle record. */
 export interface StoredAlert {
@@ -25,38 +28,141 @@ export interface StoredAlert {
 export type AlertNotifier = (tenantId: string, alert: StoredAlert) => void
 
 const TICK_MS = 30_000
+/** Bus topics between nodes: watched events (batched) and acknowledgements' suppressions. */
+const EVENTS_TOPIC = 'watch-events'
+const SUPPRESSIONS_TOPIC = 'watch-suppressions'
+/** The lease of the one node that stores and announces the cluster's alerts. */
+const JUDGE_LEASE = 'watch-judge'
+const JUDGE_LEASE_MS = 30_000
+/** A node sends its watched events to the others at most this often, or once this many wait. */
+const FORWARD_MS = 200
+const FORWARD_MAX = 1000
+/** Alerts a node that is not the judge raised itself, kept in case the judge died before storing them. */
+const HELD_MS = 2 * JUDGE_LEASE_MS
+const HELD_MAX = 1000
+
+const suppressionSchema = z.object({
+  alertId: z.string().min(1).max(1000),
+  tenant: z.string().min(1).max(200),
+  group: z.string().min(1).max(200),
+  cause: z.enum(Object.keys(RECOMMENDATIONS) as [Cause, ...Cause[]]).optional(),
+  until: z.number(),
+})
+
+/** What the service needs of the bus: telling the other nodes, and hearing them. */
+export type WatchBus = Pick<Bus, 'kind' | 'toOtherNodes' | 'fromOtherNodes'>
 
 /**
  * Anomaly detection, live: the engine listens to the one event stream, each alert it raises
  * is stored and announced, and admins move it through its lifecycle (expected campaign or
  * test, incident, resolved). Every step is itself an event, so the audit log records it.
- * Each node runs the engine over the events it emitted itself.
+ *
+ * Across nodes (a Redis bus), every node sends the events it watches to the others, so each
+ * node's engine sees the whole cluster's traffic for a tenant and keeps the same baselines: a
+ * surge spread over several nodes is judged whole. One node at a time, the holder of the
+ * `watch-judge` lease, stores and announces the alerts; the others keep what they raised for a
+ * minute, and a node that takes the lease over stores any of those the last judge had not.
  */
 export class WatchService {
   readonly engine = new WatchEngine()
+  /** Events from other nodes that did not parse (counted, never thrown). */
+  readonly clusterStats = { received: 0, rejected: 0, forwarded: 0 }
   #timer: NodeJS.Timeout | null = null
-  #unsubscribe: (() => void) | null = null
+  #leaseTimer: NodeJS.Timeout | null = null
+  #forwardTimer: NodeJS.Timeout | null = null
+  #unsubscribe: (() => void)[] = []
   /** Alerts are written in order, one at a time: a fold must find the alert it folds into. */
   #writes: Promise<void> = Promise.resolve()
+  #judge = false
+  #held: { alert: WatchAlert; at: number }[] = []
+  #outbox: WatchEvent[] = []
 
   constructor(
     private readonly store: Store,
     private readonly events: EventStream,
     private readonly notify: AlertNotifier,
     private readonly node: string,
+    private readonly bus: WatchBus | null = null,
   ) {}
 
+  /** True while this node stores and announces the cluster's alerts. */
+  get isJudge(): boolean {
+    return this.#judge
+  }
+
   start(): void {
-    this.#unsubscribe = this.events.subscribe((e) => this.#onEvent(e))
+    this.#unsubscribe.push(this.events.subscribe((e) => this.#onEvent(e)))
+    if (this.bus?.kind === 'redis') {
+      this.#unsubscribe.push(
+        this.bus.fromOtherNodes(EVENTS_TOPIC, (payload) => this.#onClusterEvents(payload)),
+        this.bus.fromOtherNodes(SUPPRESSIONS_TOPIC, (payload) => {
+          const parsed = suppressionSchema.safeParse(payload)
+          if (parsed.success) this.engine.addSuppression(parsed.data)
+        }),
+      )
+      this.#forwardTimer = setInterval(() => this.#forward(), FORWARD_MS)
+      this.#forwardTimer.unref()
+    }
     // Windows close with time, not only with events: a quiet tenant still gets its alert.
     this.#timer = setInterval(() => this.#raise(this.engine.advanceTo(Date.now())), TICK_MS)
     this.#timer.unref()
+    void this.renewJudgeLease()
+    this.#leaseTimer = setInterval(() => void this.renewJudgeLease(), JUDGE_LEASE_MS / 3)
+    this.#leaseTimer.unref()
   }
 
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer)
-    this.#unsubscribe?.()
+    for (const t of [this.#timer, this.#leaseTimer, this.#forwardTimer]) if (t) clearInterval(t)
+    for (const off of this.#unsubscribe) off()
+    this.#forward()
     await this.#writes
+    if (this.#judge) await this.store.leases.release(JUDGE_LEASE, this.node).catch(() => {})
+    this.#judge = false
+  }
+
+  /** Takes or renews the judge's lease; a node that has just taken it stores what it held. */
+  async renewJudgeLease(): Promise<void> {
+    let held: boolean
+    try {
+      held = await this.store.leases.acquire(JUDGE_LEASE, this.node, Date.now(), JUDGE_LEASE_MS)
+    } catch {
+      return // the database is unreachable: nothing could be stored either; try again next time
+    }
+    const becameJudge = held && !this.#judge
+    this.#judge = held
+    if (!becameJudge) return
+    const now = Date.now()
+    const waiting = this.#held.filter((h) => now - h.at <= HELD_MS && !h.alert.foldedInto)
+    this.#held = []
+    for (const { alert } of waiting)
+      this.#writes = this.#writes
+        .then(async () => {
+          if (!(await this.store.content.alert(alert.tenant, alert.id))) await this.#store(alert)
+        })
+        .catch(() => {})
+  }
+
+  #forward(): void {
+    if (this.#outbox.length === 0 || !this.bus) return
+    this.bus.toOtherNodes(EVENTS_TOPIC, this.#outbox)
+    this.clusterStats.forwarded += this.#outbox.length
+    this.#outbox = []
+  }
+
+  #onClusterEvents(payload: unknown): void {
+    if (!Array.isArray(payload)) {
+      this.clusterStats.rejected++
+      return
+    }
+    for (const item of payload) {
+      this.clusterStats.received++
+      // Sent with `ts` in epoch ms (as the engine holds it); the schema reads ISO-8601, as in a file.
+      if (item && typeof item === 'object' && typeof item.ts === 'number')
+        item.ts = new Date(item.ts).toISOString()
+      const parsed = watchEventSchema.safeParse(item)
+      if (parsed.success) this.#raise(this.engine.ingest(parsed.data))
+      else this.clusterStats.rejected++
+    }
   }
 
   /** Resolves once every alert raised so far is stored. */
@@ -67,11 +173,25 @@ export class WatchService {
   #onEvent(e: ParleyEvent): void {
     if (e.type === 'watch.alert') return
     const we = fromParleyEvent(e)
-    if (we) this.#raise(this.engine.ingest(we))
+    if (!we) return
+    this.#raise(this.engine.ingest(we))
+    if (this.#forwardTimer) {
+      this.#outbox.push(we)
+      if (this.#outbox.length >= FORWARD_MAX) this.#forward()
+    }
   }
 
   #raise(alerts: WatchAlert[]): void {
-    for (const alert of alerts) this.#writes = this.#writes.then(() => this.#store(alert)).catch(() => {})
+    for (const alert of alerts) {
+      if (this.#judge) {
+        this.#writes = this.#writes.then(() => this.#store(alert)).catch(() => {})
+        continue
+      }
+      const now = Date.now()
+      this.#held.push({ alert, at: now })
+      while (this.#held.length > HELD_MAX || (this.#held[0] && now - this.#held[0].at > HELD_MS))
+        this.#held.shift()
+    }
   }
 
   async #store(alert: WatchAlert): Promise<void> {
@@ -171,7 +291,10 @@ export class WatchService {
       alert: found.alert,
       openedAt: next.record.openedAt,
     })
-    if (next.suppression) this.engine.addSuppression(next.suppression satisfies Suppression)
+    if (next.suppression) {
+      this.engine.addSuppression(next.suppression satisfies Suppression)
+      this.bus?.toOtherNodes(SUPPRESSIONS_TOPIC, next.suppression)
+    }
     const step =
       next.record.state === 'acknowledged'
         ? 'acknowledged'
