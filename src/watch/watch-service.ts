@@ -65,7 +65,7 @@ export type WatchBus = Pick<Bus, 'kind' | 'toOtherNodes' | 'fromOtherNodes'>
  */
 export class WatchService {
   readonly engine = new WatchEngine()
-  /** Events from other nodes that did not parse (counted, never thrown). */
+  /** Events sent to and received from other nodes; `rejected` did not parse (counted, never thrown). */
   readonly clusterStats = { received: 0, rejected: 0, forwarded: 0 }
   #timer: NodeJS.Timeout | null = null
   #leaseTimer: NodeJS.Timeout | null = null
@@ -114,6 +114,7 @@ export class WatchService {
   async stop(): Promise<void> {
     for (const t of [this.#timer, this.#leaseTimer, this.#forwardTimer]) if (t) clearInterval(t)
     for (const off of this.#unsubscribe) off()
+    this.#unsubscribe = []
     this.#forward()
     await this.#writes
     if (this.#judge) await this.store.leases.release(JUDGE_LEASE, this.node).catch(() => {})
