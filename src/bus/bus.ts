@@ -1,3 +1,5 @@
+import type { z } from 'zod'
+
 /**
  * A message for every node: the chat core publishes deliveries here, and each node's
  * WebSocket gateway hands them to its own sockets. Payloads are plain JSON.
@@ -11,8 +13,14 @@ export interface BusEnvelope {
 
 export type BusHandler = (envelope: BusEnvelope) => void
 
-/** A node-to-node notice on a named topic, from the node that sent it. */
-export type NoticeHandler = (payload: unknown, fromNode: string) => void
+/** A node-to-node notice on a named topic, as its schema parsed it, and the node that sent it. */
+export type NoticeHandler<T> = (payload: T, fromNode: string) => void
+
+/** A notice as it travels between nodes. */
+export interface NoticeEnvelope {
+  node: string
+  payload: unknown
+}
 
 export interface Bus {
   readonly nodeId: string
@@ -26,23 +34,27 @@ export interface Bus {
    * other node, and nothing is sent.
    */
   toOtherNodes(topic: string, payload: unknown): void
-  fromOtherNodes(topic: string, handler: NoticeHandler): () => void
+  /**
+   * Hears the other nodes on `topic`. Each payload is parsed with `schema` first: one that does
+   * not fit is reported through the bus's error handler, never handed on.
+   */
+  fromOtherNodes<T>(topic: string, schema: z.ZodType<T>, handler: NoticeHandler<T>): () => void
   /** Resolves when the broker answers (for /readyz). */
   ping(): Promise<void>
   close(): Promise<void>
 }
 
-/** Handlers of one node; shared by both implementations. */
-export class LocalFanout {
-  readonly #handlers = new Set<BusHandler>()
+/** Handlers of one node (of deliveries, or of one notice topic); shared by both implementations. */
+export class LocalFanout<E = BusEnvelope> {
+  readonly #handlers = new Set<(envelope: E) => void>()
   constructor(private readonly onError: (err: unknown) => void) {}
 
-  add(handler: BusHandler): () => void {
+  add(handler: (envelope: E) => void): () => void {
     this.#handlers.add(handler)
     return () => this.#handlers.delete(handler)
   }
 
-  deliver(envelope: BusEnvelope): void {
+  deliver(envelope: E): void {
     for (const h of this.#handlers) {
       try {
         h(envelope)

@@ -1,5 +1,13 @@
 import { Redis } from 'ioredis'
-import { type Bus, type BusEnvelope, type BusHandler, LocalFanout, type NoticeHandler } from './bus.js'
+import type { z } from 'zod'
+import {
+  type Bus,
+  type BusEnvelope,
+  type BusHandler,
+  LocalFanout,
+  type NoticeEnvelope,
+  type NoticeHandler,
+} from './bus.js'
 
 const CHANNEL_PREFIX = 'parley:tenant:'
 const NOTICE_PREFIX = 'parley:node:'
@@ -17,7 +25,7 @@ export class RedisBus implements Bus {
   readonly #sub: Redis
   readonly #local: LocalFanout
   readonly #ready: Promise<unknown>
-  readonly #notices = new Map<string, Set<NoticeHandler>>()
+  readonly #notices = new Map<string, LocalFanout<NoticeEnvelope>>()
 
   constructor(
     readonly nodeId: string,
@@ -57,37 +65,37 @@ export class RedisBus implements Bus {
   #onNotice(topic: string, message: string): void {
     const handlers = this.#notices.get(topic)
     if (!handlers) return
-    let envelope: { node: string; payload: unknown }
+    let envelope: NoticeEnvelope
     try {
       envelope = JSON.parse(message)
     } catch (err) {
       this.onError(err)
       return
     }
-    if (envelope.node === this.nodeId) return
-    for (const h of handlers) {
-      try {
-        h(envelope.payload, envelope.node)
-      } catch (err) {
-        this.onError(err)
-      }
-    }
+    if (envelope.node !== this.nodeId) handlers.deliver(envelope)
   }
 
   toOtherNodes(topic: string, payload: unknown): void {
-    this.#pub
-      .publish(NOTICE_PREFIX + topic, JSON.stringify({ node: this.nodeId, payload }))
-      .catch(this.onError)
+    const envelope: NoticeEnvelope = { node: this.nodeId, payload }
+    this.#pub.publish(NOTICE_PREFIX + topic, JSON.stringify(envelope)).catch(this.onError)
   }
 
-  fromOtherNodes(topic: string, handler: NoticeHandler): () => void {
+  fromOtherNodes<T>(topic: string, schema: z.ZodType<T>, handler: NoticeHandler<T>): () => void {
     let handlers = this.#notices.get(topic)
     if (!handlers) {
-      handlers = new Set()
+      handlers = new LocalFanout(this.onError)
       this.#notices.set(topic, handlers)
     }
-    handlers.add(handler)
-    return () => handlers.delete(handler)
+    return handlers.add((envelope) => {
+      const parsed = schema.safeParse(envelope.payload)
+      if (parsed.success) handler(parsed.data, envelope.node)
+      else
+        this.onError(
+          new Error(
+            `ignored a malformed ${topic} notice from node ${envelope.node}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+          ),
+        )
+    })
   }
 
   publish(tenantId: string, payload: unknown): void {

@@ -364,11 +364,9 @@ export async function buildApp(
     const change = sessionChangeOf(e)
     if (change) bus.toOtherNodes(SESSION_CHANGES_TOPIC, change)
   }, SESSION_CHANGE_EVENT_TYPES)
-  bus.fromOtherNodes(SESSION_CHANGES_TOPIC, (payload, fromNode) => {
-    const parsed = sessionChangeSchema.safeParse(payload)
-    if (parsed.success) gateway.applySessionChange(parsed.data)
-    else app.log.warn({ fromNode, issues: parsed.error.issues.length }, 'ignored a malformed session change')
-  })
+  bus.fromOtherNodes(SESSION_CHANGES_TOPIC, sessionChangeSchema, (change) =>
+    gateway.applySessionChange(change),
+  )
   presence.start()
 
   const originOf = (req: FastifyRequest, channel: Origin['channel'] = 'http'): Origin => ({

@@ -56,10 +56,9 @@ export class WidgetThrottle {
   readonly #blocked = new Map<string, Map<string, number>>()
 
   constructor(private readonly bus: WatchBus | null = null) {
-    bus?.fromOtherNodes(THROTTLE_TOPIC, (payload) => {
-      const notice = throttleNoticeSchema.safeParse(payload)
-      if (notice.success) this.#block(notice.data.tenantId, notice.data.network, notice.data.until)
-    })
+    bus?.fromOtherNodes(THROTTLE_TOPIC, throttleNoticeSchema, (n) =>
+      this.#block(n.tenantId, n.network, n.until),
+    )
   }
 
   block(tenantId: string, network: string, until: number): void {

@@ -14,6 +14,7 @@ describe('postgres + redis: anomaly detection across two nodes', () => {
   const nodes: {
     store: Store
     bus: RedisBus
+    busErrors: unknown[]
     events: EventStream
     watch: WatchService
     notified: string[]
@@ -24,12 +25,13 @@ describe('postgres + redis: anomaly detection across two nodes', () => {
     tdb = await freshDatabase('postgres')
     for (const name of ['watch-a', 'watch-b']) {
       const store = await Store.open({ databaseUrl: tdb.databaseUrl, sqlitePath: tdb.sqlitePath })
-      const bus = new RedisBus(`${name}-${randomUUID()}`, REDIS_TEST_URL)
+      const busErrors: unknown[] = []
+      const bus = new RedisBus(`${name}-${randomUUID()}`, REDIS_TEST_URL, (err) => busErrors.push(err))
       await bus.ready()
       const events = new EventStream()
       const notified: string[] = []
       const watch = new WatchService(store, events, (_t, a) => notified.push(a.id), bus.nodeId, bus)
-      nodes.push({ store, bus, events, watch, notified })
+      nodes.push({ store, bus, busErrors, events, watch, notified })
     }
     // Node A starts first and takes the judge's lease; B follows.
     nodes[0]!.watch.start()
@@ -138,5 +140,11 @@ describe('postgres + redis: anomaly detection across two nodes', () => {
       .toBe(until)
     expect(onB.throttledUntil(tenant, '198.51.100.1', Date.now())).toBeNull()
     expect(onB.throttledUntil(`t-${randomUUID()}`, '203.0.113.8', Date.now())).toBeNull()
+    // A notice that does not fit its schema is reported by the receiving bus, and changes nothing.
+    nodes[0]!.bus.toOtherNodes('widget-throttle', { tenantId: tenant, network: 42, until })
+    await expect
+      .poll(() => nodes[1]!.busErrors.map(String).join('\n'), { timeout: 5000 })
+      .toMatch(/malformed widget-throttle notice from node watch-a-/)
+    expect(onB.throttledUntil(tenant, '198.51.100.1', Date.now())).toBeNull()
   })
 })

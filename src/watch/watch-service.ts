@@ -94,11 +94,9 @@ export class WatchService {
     this.#unsubscribe.push(this.events.subscribe((e) => this.#onEvent(e)))
     if (this.bus?.kind === 'redis') {
       this.#unsubscribe.push(
-        this.bus.fromOtherNodes(EVENTS_TOPIC, (payload) => this.#onClusterEvents(payload)),
-        this.bus.fromOtherNodes(SUPPRESSIONS_TOPIC, (payload) => {
-          const parsed = suppressionSchema.safeParse(payload)
-          if (parsed.success) this.engine.addSuppression(parsed.data)
-        }),
+        // Each event of a batch is parsed on its own below: one bad event does not drop the rest.
+        this.bus.fromOtherNodes(EVENTS_TOPIC, z.array(z.unknown()), (batch) => this.#onClusterEvents(batch)),
+        this.bus.fromOtherNodes(SUPPRESSIONS_TOPIC, suppressionSchema, (s) => this.engine.addSuppression(s)),
       )
       this.#forwardTimer = setInterval(() => this.#forward(), FORWARD_MS)
       this.#forwardTimer.unref()
@@ -150,16 +148,13 @@ export class WatchService {
     this.#outbox = []
   }
 
-  #onClusterEvents(payload: unknown): void {
-    if (!Array.isArray(payload)) {
-      this.clusterStats.rejected++
-      return
-    }
-    for (const item of payload) {
+  #onClusterEvents(batch: unknown[]): void {
+    for (const item of batch) {
       this.clusterStats.received++
       // Sent with `ts` in epoch ms (as the engine holds it); the schema reads ISO-8601, as in a file.
-      if (item && typeof item === 'object' && typeof item.ts === 'number')
-        item.ts = new Date(item.ts).toISOString()
+      const sent = item as { ts?: unknown } | null
+      if (sent && typeof sent === 'object' && typeof sent.ts === 'number')
+        sent.ts = new Date(sent.ts).toISOString()
       const parsed = watchEventSchema.safeParse(item)
       if (parsed.success) this.#raise(this.engine.ingest(parsed.data))
       else this.clusterStats.rejected++
