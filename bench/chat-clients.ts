@@ -1,4 +1,5 @@
 import WebSocket from 'ws'
+import { newUuidV7 } from '../src/ids/index.js'
 
 /** Percentile of a sorted array. */
 export function percentile(sorted: number[], p: number): number {
@@ -115,11 +116,13 @@ export async function drive(
   for (const a of agents) a.on('message', onAgent)
   let seq = 0
   const sendOne = (p: Pair) => {
-    const id = `b${++seq}`
+    // Time-ordered client message ids, as the widget and console send (UUIDv7).
+    const id = newUuidV7()
+    const n = ++seq
     sentAt.set(id, performance.now())
     sent++
     p.visitor.send(
-      `{"type":"message.send","conversationId":"${p.conversationId}","clientMsgId":"${id}","text":"${id} ${lines[seq % lines.length]}"}`,
+      `{"type":"message.send","conversationId":"${p.conversationId}","clientMsgId":"${id}","text":"b${n} ${lines[n % lines.length]}"}`,
     )
   }
   const onAck = new Map<WebSocket, (d: WebSocket.RawData) => void>()

@@ -14,7 +14,7 @@ export { ConversationMissing } from './message-writer.js'
 /** Multi-factor rows: sealed TOTP secrets, recovery-code hashes, challenges, session factor state. */
 export type { AgentMfaRow, MfaChallengeRow, MfaRepo } from './mfa.js'
 /** Runs the versioned migrations (also done by `Store.open`). */
-export { migrateToLatest } from './migrate.js'
+export { migrateToLatest, migrateUpTo } from './migrate.js'
 /** A worker thread running one of this package's modules (TypeScript under tsx in tests). */
 export { startModuleWorker } from './module-worker.js'
 export type { ConversationFacts, FirstResponse, ReportsRepo, SlotCount } from './reports.js'

@@ -36,20 +36,7 @@ export function searchMigration(traits: DialectTraits) {
         .addColumn('lease_until', 'bigint', (c) => c.notNull())
         .execute()
       if (traits.name === 'sqlite') {
-        for (const [event, row] of [
-          ['update of body', 'new'],
-          ['delete', 'old'],
-        ] as const) {
-          await sql
-            .raw(
-              `create trigger search_messages_${event === 'delete' ? 'deleted' : 'revised'} after ${event} on messages
-               begin
-                 insert into search_dirty (message_id, tenant_id) values (${row}.id, ${row}.tenant_id)
-                   on conflict (message_id) do nothing;
-               end`,
-            )
-            .execute(db)
-        }
+        await createSqliteSearchTriggers(db)
       } else {
         await sql`
           create function parley_search_dirty() returns trigger language plpgsql as $$
@@ -68,5 +55,26 @@ export function searchMigration(traits: DialectTraits) {
           for each row execute function parley_search_dirty()`.execute(db)
       }
     },
+  }
+}
+
+/**
+ * SQLite's triggers that queue a message for the indexer when its body changes or it is
+ * deleted. A migration that rebuilds the messages table (013) creates them again with this.
+ */
+export async function createSqliteSearchTriggers(db: Kysely<unknown>): Promise<void> {
+  for (const [event, row] of [
+    ['update of body', 'new'],
+    ['delete', 'old'],
+  ] as const) {
+    await sql
+      .raw(
+        `create trigger search_messages_${event === 'delete' ? 'deleted' : 'revised'} after ${event} on messages
+         begin
+           insert into search_dirty (message_id, tenant_id) values (${row}.id, ${row}.tenant_id)
+             on conflict (message_id) do nothing;
+         end`,
+      )
+      .execute(db)
   }
 }

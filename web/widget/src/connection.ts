@@ -1,4 +1,5 @@
 /** The widget's side of the protocol (docs/protocol.md): auth, resume, resend, reconnect. */
+import { newUuidV7 } from '../../../src/ids/index.js'
 import type { SecureFormOffer } from './secure-form.js'
 
 export interface Message {
@@ -47,7 +48,8 @@ type ServerFrame =
   | ({ type: 'secure_form'; conversationId: string } & SecureFormOffer)
   | { type: 'ok' | 'pong' | 'resume.done' }
 
-const randomId = () => crypto.randomUUID()
+// Time-ordered (UUIDv7): the server's resend check appends instead of touching a random index page.
+const randomId = () => newUuidV7()
 
 export class Connection {
   state: ChatState = {

@@ -1,3 +1,4 @@
+import { newUuidV7 } from '../../../../src/ids/index.js'
 import { api, query, requestStepUp } from '../api.js'
 import type {
   AlertSummary,
@@ -373,7 +374,8 @@ export class Live {
   /** Sends a message or an internal note; it stays pending until its ack and message arrive. */
   sendMessage(conversationId: string, text: string, note: boolean): void {
     const p: Pending = {
-      clientMsgId: crypto.randomUUID(),
+      // Time-ordered (UUIDv7), like the widget's: see docs/protocol.md, idempotent sends.
+      clientMsgId: newUuidV7(),
       conversationId,
       text,
       note,
