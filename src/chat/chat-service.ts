@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Bus } from '../bus/index.js'
 import { ParleyError } from '../errors/index.js'
-import type { EventStream } from '../events/index.js'
+import { type EventStream, isoTime } from '../events/index.js'
 import {
   type AgentContext,
   type AuthContext,
@@ -387,7 +387,7 @@ export class ChatService {
       clientMsgId: draft.clientMsgId,
       id: stored.id,
       seq: stored.seq,
-      createdAt: new Date(stored.createdAt).toISOString(),
+      createdAt: isoTime(stored.createdAt),
       duplicate: stored.duplicate,
     }
     if (stored.duplicate) return ack

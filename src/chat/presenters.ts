@@ -1,7 +1,8 @@
+import { isoTime } from '../events/index.js'
 import type { ConversationRow, StoredMessageView } from '../store/index.js'
 import type { ConversationView, MessageView, SenderView, VisitorContextInfo } from './protocol.schema.js'
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+const iso = (ms: number | null): string | null => (ms === null ? null : isoTime(ms))
 
 /** Builds the client view from an explicit field list, never by spreading a row. */
 export function presentConversation(
@@ -50,6 +51,6 @@ export function presentMessage(
     text: m.text,
     attachment,
     redactions: m.redactions,
-    createdAt: new Date(m.createdAt).toISOString(),
+    createdAt: isoTime(m.createdAt),
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { isoTime } from './time.js'
 import type { EventDraft, ParleyEvent, ParleyEventType } from './types.js'
 
 export type EventListener = (event: ParleyEvent) => void
@@ -17,14 +18,11 @@ export class EventStream {
   }
 
   /** Stamps id and time, then hands the event to every interested listener. */
-  #isoAt = 0
-  #iso = ''
-
   emit(draft: EventDraft): ParleyEvent {
     // id and ts come before the spread: properties added after a spread get a hidden class
     // of their own per object on Node 20's V8, and every event would carry a new one.
     const event = { id: randomUUID(), ts: '', ...draft } as ParleyEvent
-    if (!event.ts) event.ts = this.#now()
+    if (!event.ts) event.ts = isoTime(Date.now())
     for (const listener of this.#listeners) {
       if (listener.types && !listener.types.has(event.type)) continue
       try {
@@ -34,16 +32,6 @@ export class EventStream {
       }
     }
     return event
-  }
-
-  /** The current time as ISO 8601, formatted once per millisecond (a busy node emits many per ms). */
-  #now(): string {
-    const now = Date.now()
-    if (now !== this.#isoAt) {
-      this.#isoAt = now
-      this.#iso = new Date(now).toISOString()
-    }
-    return this.#iso
   }
 
   /** Subscribes to all events, or only to `types`; returns the unsubscribe function. */

@@ -8,13 +8,20 @@
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
+let prefixMs = -1
+let prefix = ''
+
 /** Formats a UUIDv7 from a time and 10 random bytes (at `offset` in `random`). */
 export function formatUuidV7(ms: number, random: Uint8Array, offset = 0): string {
-  const t = ms.toString(16).padStart(12, '0')
+  // Ids minted in the same millisecond share their first 14 characters: format them once.
+  if (ms !== prefixMs) {
+    const t = ms.toString(16).padStart(12, '0')
+    prefix = `${t.slice(0, 8)}-${t.slice(8, 12)}-`
+    prefixMs = ms
+  }
   const r = (i: number) => HEX[random[offset + i]!]!
   return (
-    `${t.slice(0, 8)}-${t.slice(8, 12)}-` +
-    `${HEX[0x70 | (random[offset]! & 0x0f)]}${r(1)}-${HEX[0x80 | (random[offset + 2]! & 0x3f)]}${r(3)}-` +
+    `${prefix}${HEX[0x70 | (random[offset]! & 0x0f)]}${r(1)}-${HEX[0x80 | (random[offset + 2]! & 0x3f)]}${r(3)}-` +
     `${r(4)}${r(5)}${r(6)}${r(7)}${r(8)}${r(9)}`
   )
 }
