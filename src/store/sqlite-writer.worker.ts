@@ -4,7 +4,14 @@ import type SQLite from 'better-sqlite3'
 import { sqliteCommitBatch, sqliteOps } from './message-ops.js'
 import { ConversationMissing, type MessageWriteResult } from './message-writer.js'
 import { openSqlite } from './sqlite-open.js'
-import type { SqliteWriterOptions, WireResult, WriterReply, WriterRequest } from './sqlite-writer.js'
+import {
+  packResults,
+  type SqliteWriterOptions,
+  unpackBatch,
+  type WireResult,
+  type WriterReply,
+  type WriterRequest,
+} from './sqlite-writer.js'
 
 const opts = workerData as SqliteWriterOptions
 // Lock waits are beginImmediate's fine-grained loop (message-ops.ts), not SQLite's busy handler.
@@ -23,15 +30,12 @@ const wire = (r: MessageWriteResult | Error): WireResult =>
 async function handle(req: WriterRequest): Promise<WriterReply> {
   if ('close' in req) {
     db.close()
-    return { id: req.id, results: [] }
+    return { id: req.id, results: { seqs: new Float64Array(0), others: [] } }
   }
   try {
     ops ??= sqliteOps(db)
-    // Structured clone turns Buffers into plain Uint8Arrays; SQLite binds Buffers.
-    // (In place: the clone is this thread's own, and a spread would mint a hidden class per write.)
-    const writes = req.writes
-    for (const w of writes) w.body = Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength)
-    return { id: req.id, results: (await sqliteCommitBatch(db, ops, writes)).map(wire) }
+    const writes = unpackBatch(req.batch)
+    return { id: req.id, results: packResults(writes, (await sqliteCommitBatch(db, ops, writes)).map(wire)) }
   } catch (err) {
     return { id: req.id, error: err instanceof Error ? err.message : String(err) }
   }
@@ -39,5 +43,8 @@ async function handle(req: WriterRequest): Promise<WriterReply> {
 
 parentPort!.on('message', (req: WriterRequest) => {
   // One transaction at a time, in arrival order.
-  queue = queue.then(async () => parentPort!.postMessage(await handle(req)))
+  queue = queue.then(async () => {
+    const reply = await handle(req)
+    parentPort!.postMessage(reply, 'results' in reply ? [reply.results.seqs.buffer] : [])
+  })
 })
