@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ENGINES, freshDatabase, type TestDatabase } from '../../test/engines.js'
+import { seedConversation, writeVisitorMessage } from '../../test/store-fixtures.js'
 import { Store } from './index.js'
 
 for (const engine of ENGINES) {
@@ -13,16 +14,7 @@ for (const engine of ENGINES) {
     beforeEach(async () => {
       tdb = await freshDatabase(engine)
       store = await Store.open({ databaseUrl: tdb.databaseUrl, sqlitePath: tdb.sqlitePath })
-      await store.directory.insertTenant({ id: tenantId, name: 'Acme' })
-      await store.conversations.insertVisitor({ id: 'v1', tenantId, siteId: 's1', name: null, email: null })
-      await store.conversations.insertConversation({
-        id: convId,
-        tenantId,
-        siteId: 's1',
-        visitorId: 'v1',
-        visitorContext: '{}',
-        teamId: null,
-      })
+      await seedConversation(store, tenantId, convId)
     })
     afterEach(async () => {
       await store.close()
@@ -30,17 +22,7 @@ for (const engine of ENGINES) {
     })
 
     const write = (clientMsgId: string, text = 'hello', conversationId = convId, tenant = tenantId) =>
-      store.messages.write({
-        id: randomUUID(),
-        tenantId: tenant,
-        conversationId,
-        clientMsgId,
-        senderKind: 'visitor',
-        senderId: 'v1',
-        kind: 'text',
-        text,
-        createdAt: Date.now(),
-      })
+      writeVisitorMessage(store, { tenantId: tenant, conversationId, clientMsgId, text })
 
     it('assigns consecutive sequence numbers to writes committed together', async () => {
       const results = await Promise.all(Array.from({ length: 50 }, (_, i) => write(`c${i}`)))

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ENGINES, freshDatabase, type TestDatabase } from '../../test/engines.js'
+import { seedConversation, writeVisitorMessage } from '../../test/store-fixtures.js'
 import { migrateToLatest, migrateUpTo, Store } from './index.js'
 
 for (const engine of ENGINES) {
@@ -39,16 +40,7 @@ for (const engine of ENGINES) {
 
     it('013 keeps every message and its search trigger, and still refuses a resend', async () => {
       await migrateUpTo(store.conn, '012-leases')
-      await store.directory.insertTenant({ id: tenantId, name: 'Acme' })
-      await store.conversations.insertVisitor({ id: 'v1', tenantId, siteId: 's1', name: null, email: null })
-      await store.conversations.insertConversation({
-        id: convId,
-        tenantId,
-        siteId: 's1',
-        visitorId: 'v1',
-        visitorContext: '{}',
-        teamId: null,
-      })
+      await seedConversation(store, tenantId, convId)
       await store.conn.db
         .insertInto('messages')
         .values(
@@ -90,29 +82,14 @@ for (const engine of ENGINES) {
       expect(indexDefinitions.join('\n')).toMatch(/\(\s*"?client_msg_id"?\s*,\s*"?conversation_id"?\s*\)/)
 
       // A resend of a stored client message id is answered with the stored message.
-      const resend = await store.messages.write({
-        id: randomUUID(),
-        tenantId,
-        conversationId: convId,
+      const message = { tenantId, conversationId: convId }
+      const resend = await writeVisitorMessage(store, {
+        ...message,
         clientMsgId: 'c2',
-        senderKind: 'visitor',
-        senderId: 'v1',
-        kind: 'text',
         text: 'message 2 again',
-        createdAt: Date.now(),
       })
       expect(resend).toMatchObject({ id: 'm2', seq: 2, duplicate: true })
-      const next = await store.messages.write({
-        id: randomUUID(),
-        tenantId,
-        conversationId: convId,
-        clientMsgId: 'c4',
-        senderKind: 'visitor',
-        senderId: 'v1',
-        kind: 'text',
-        text: 'message 4',
-        createdAt: Date.now(),
-      })
+      const next = await writeVisitorMessage(store, { ...message, clientMsgId: 'c4', text: 'message 4' })
       expect(next).toMatchObject({ seq: 4, duplicate: false })
       // The database itself still refuses a second copy, whoever writes.
       await expect(
