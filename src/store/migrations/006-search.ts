@@ -61,6 +61,7 @@ export function searchMigration(traits: DialectTraits) {
 /**
  * SQLite's triggers that queue a message for the indexer when its body changes or it is
  * deleted. A migration that rebuilds the messages table (013) creates them again with this.
+ * Released migrations run it, so it is frozen: different triggers are a new migration.
  */
 export async function createSqliteSearchTriggers(db: Kysely<unknown>): Promise<void> {
   for (const [event, row] of [
