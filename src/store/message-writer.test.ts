@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ENGINES, freshDatabase, type TestDatabase } from '../../test/engines.js'
 import { seedConversation, writeVisitorMessage } from '../../test/store-fixtures.js'
-import { Store } from './index.js'
+import { Store, utf8BodyCodec } from './index.js'
+import { type BatchCommit, MessageWriter } from './message-writer.js'
 
 for (const engine of ENGINES) {
   describe(`${engine}: message writer`, () => {
@@ -128,3 +129,40 @@ for (const engine of ENGINES) {
     })
   })
 }
+
+describe('message writer pipelining', () => {
+  it('sends what queued during a commit to the database before acking that commit', async () => {
+    const events: string[] = []
+    const inFlight: (() => void)[] = []
+    const commit: BatchCommit = async (writes) => {
+      events.push(`commit ${writes.map((w) => w.clientMsgId).join(',')}`)
+      await new Promise<void>((resolve) => inFlight.push(resolve))
+      return writes.map((w, i) => ({ id: w.id, seq: i + 1, createdAt: w.createdAt, duplicate: false }))
+    }
+    const writer = new MessageWriter(commit, () => utf8BodyCodec)
+    const write = (clientMsgId: string) =>
+      writer
+        .write({
+          id: randomUUID(),
+          tenantId: 't',
+          conversationId: 'c',
+          clientMsgId,
+          senderKind: 'visitor',
+          senderId: 'v',
+          kind: 'text',
+          text: clientMsgId,
+          createdAt: Date.now(),
+        })
+        .then(() => events.push(`ack ${clientMsgId}`))
+    const first = write('a')
+    await vi.waitFor(() => expect(inFlight).toHaveLength(1))
+    const second = [write('b'), write('c')]
+    inFlight.shift()!()
+    await first
+    // b and c were handed to the database before a's ack went out, as one batch.
+    expect(events).toEqual(['commit a', 'commit b,c', 'ack a'])
+    inFlight.shift()!()
+    await Promise.all(second)
+    expect(events).toEqual(['commit a', 'commit b,c', 'ack a', 'ack b', 'ack c'])
+  })
+})

@@ -146,9 +146,19 @@ export class MessageWriter {
     lane.flushing = true
     const batch = lane.queue.splice(0, MAX_BATCH)
     const started = performance.now()
+    let handedOver = false
     try {
       const results = await this.#commit(batch.map((p) => p.write))
       this.onCommit(batch.length, performance.now() - started)
+      // Pipelining: what queued during this commit goes to the database now, before this
+      // batch's acks and deliveries run, so the two overlap instead of taking turns (bench:chat
+      // gained in most alternating runs). A write is still acked only once its own commit is back, and batches
+      // still commit one at a time, in queue order.
+      if (lane.queue.length > 0) {
+        lane.flushing = false
+        handedOver = true
+        void this.#flush(lane)
+      }
       batch.forEach((p, i) => {
         const r = results[i]!
         if (r instanceof Error) p.reject(r)
@@ -159,8 +169,10 @@ export class MessageWriter {
       if (batch.length === 1) batch[0]!.reject(err)
       else await this.#commitEachAlone(batch)
     } finally {
-      lane.flushing = false
-      if (lane.queue.length > 0) this.#schedule(lane)
+      if (!handedOver) {
+        lane.flushing = false
+        if (lane.queue.length > 0) this.#schedule(lane)
+      }
     }
   }
 
