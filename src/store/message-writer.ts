@@ -152,8 +152,8 @@ export class MessageWriter {
       this.onCommit(batch.length, performance.now() - started)
       // Pipelining: what queued during this commit goes to the database now, before this
       // batch's acks and deliveries run, so the two overlap instead of taking turns (bench:chat
-      // gained in most alternating runs). A write is still acked only once its own commit is back, and batches
-      // still commit one at a time, in queue order.
+      // gained in most alternating runs). A write is still acked only once its own commit is
+      // back, and batches still commit one at a time, in queue order.
       if (lane.queue.length > 0) {
         lane.flushing = false
         handedOver = true
