@@ -10,6 +10,7 @@ describe('isoTime', () => {
       1000,
       1_700_000_000_000,
       1_700_000_000_007,
+      1_700_000_000_007, // the same millisecond again: answered from the last one formatted
       1_700_000_000_070,
       1_700_000_000_999,
       1_700_000_001_000,

@@ -1,6 +1,9 @@
 /** Latest whole second formatted, as `YYYY-MM-DDTHH:MM:SS.` (see isoTime). */
 let isoSecond = Number.NaN
 let isoPrefix = ''
+/** The latest time formatted in full: a busy node stamps many events in one millisecond. */
+let lastMs = Number.NaN
+let lastIso = ''
 /** Past this (year 10000) toISOString switches to six-digit years: formatted in full. */
 const ISO_FOUR_DIGIT_YEARS_END = 253_402_300_800_000
 
@@ -10,6 +13,7 @@ const ISO_FOUR_DIGIT_YEARS_END = 253_402_300_800_000
  * the full formatting was a visible part of the message path.
  */
 export function isoTime(ms: number): string {
+  if (ms === lastMs) return lastIso
   if (!Number.isInteger(ms) || ms < 0 || ms >= ISO_FOUR_DIGIT_YEARS_END) return new Date(ms).toISOString()
   const milli = ms % 1000
   const second = ms - milli
@@ -17,5 +21,7 @@ export function isoTime(ms: number): string {
     isoPrefix = new Date(second).toISOString().slice(0, 20)
     isoSecond = second
   }
-  return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`
+  lastIso = `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`
+  lastMs = ms
+  return lastIso
 }
