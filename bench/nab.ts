@@ -215,25 +215,28 @@ function printDetail(
 const SPLIT_GRID: Partial<StreamScorerOptions>[] = (() => {
   const off = Number.POSITIVE_INFINITY
   const grid: Partial<StreamScorerOptions>[] = []
-  for (const surpriseRecordMargin of [0.02, off])
-    for (const shiftRecordMargin of [0.6, off])
-      for (const refractoryBreak of [15, off])
-        for (const alarmLevel of [0.69, 0.7])
-          for (const refractory of [120, 60])
-            for (const seasonalAlpha of [0.005, 0.01])
-              grid.push({
-                surpriseRecordMargin,
-                shiftRecordMargin,
-                refractoryBreak,
-                alarmLevel,
-                refractory,
-                seasonalAlpha,
-              })
+  for (const recentWindow of [500, 0])
+    for (const surpriseRecordMargin of [0.02, off])
+      for (const shiftRecordMargin of [0.6, off])
+        for (const refractoryBreak of [15, off])
+          for (const alarmLevel of [0.69, 0.7])
+            for (const refractory of [120, 60])
+              for (const seasonalAlpha of [0.005, 0.01])
+                grid.push({
+                  recentWindow,
+                  surpriseRecordMargin,
+                  shiftRecordMargin,
+                  refractoryBreak,
+                  alarmLevel,
+                  refractory,
+                  seasonalAlpha,
+                })
   return grid
 })()
 
-/** The scorer before the records and the re-alarm: the split's "previous scorer" row. */
+/** The scorer before the records, the re-alarm and recent range novelty: the split's "previous scorer" row. */
 const BEFORE_RECORDS: Partial<StreamScorerOptions> = {
+  recentWindow: 0,
   surpriseRecordMargin: Number.POSITIVE_INFINITY,
   shiftRecordMargin: Number.POSITIVE_INFINITY,
   refractoryBreak: Number.POSITIVE_INFINITY,
@@ -277,7 +280,10 @@ function printSplit(files: readonly NabFile[]): void {
     console.log(`  ${name}: chose ${label(best.set)} (train ${best.score.toFixed(1)})`)
     console.log(`    held out: ${heldOut(best.set)}`)
     console.log(`    defaults: ${heldOut({})}`)
-    console.log(`    before (no records, no re-alarm, old values): ${heldOut(BEFORE_RECORDS)}`)
+    console.log(`    without recent range novelty: ${heldOut({ recentWindow: 0 })}`)
+    console.log(
+      `    before (no records, no re-alarm, no recent range, old values): ${heldOut(BEFORE_RECORDS)}`,
+    )
   }
 }
 

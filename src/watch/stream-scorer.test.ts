@@ -4,6 +4,7 @@ import {
   DEFAULT_STREAM_SCORER_OPTIONS,
   gaussianUpperTail,
   RunningRecord,
+  SlidingRange,
   StreamScorer,
 } from './stream-scorer.js'
 
@@ -128,6 +129,23 @@ describe('stream scorer', () => {
     }
   })
 
+  it('flags a jump far beyond recent behaviour that old bursts keep ordinary to the other views', () => {
+    const rnd = seededRandom(14)
+    // Bursts to 300–400 every 300 rows for the first half, then 100 ± 2 for good.
+    const values = Array.from({ length: 3000 }, (_, i) =>
+      i < 1500 && i % 300 < 5 ? 300 + rnd() * 100 : 100 + rnd() * 4,
+    )
+    values[2500] = 130 // 28 above a recent range of about 4: far beyond 1.5 ranges
+    values[2700] = 108 // 4 above the recent maximum: within 1.5 ranges of it
+    const out = scores(values)
+    expect(out[2500]).toBe(DEFAULT_STREAM_SCORER_OPTIONS.recentWeight)
+    expect(out[2700]).toBeLessThan(ALARM)
+    expect(Math.max(...out.slice(1600, 2500))).toBeLessThan(ALARM)
+    // Without the view the jump is in the seen range and no larger a surprise than the bursts.
+    const off = new StreamScorer({ recentWindow: 0 })
+    expect(values.map((v) => off.score(v))[2500]).toBeLessThan(ALARM)
+  })
+
   it('keeps a flat series near 0 throughout', () => {
     // The likelihood of an unsurprising average is its Gaussian median: 0.5 → log score 0.03.
     expect(Math.max(...scores(Array.from({ length: 2000 }, () => 42)))).toBeLessThan(0.05)
@@ -153,6 +171,25 @@ describe('stream scorer', () => {
     // A broken timestamp only costs the hour-of-day view.
     expect(scores(values, () => Number.NaN)).toEqual(scores(values))
     expect(scores(values, () => Number.POSITIVE_INFINITY)).toEqual(scores(values))
+  })
+})
+
+describe('sliding range', () => {
+  it('matches the minimum and maximum of the last window values, ties and runs included', () => {
+    const rnd = seededRandom(15)
+    for (const window of [1, 2, 7, 50]) {
+      const r = new SlidingRange(window)
+      const seen: number[] = []
+      for (let i = 0; i < 1000; i++) {
+        // Rounded values repeat, and a slow drift makes long rising and falling runs.
+        const x = Math.round(rnd() * 6 + Math.sin(i / 40) * 10) + 0 // + 0: no -0 from round
+        r.push(x)
+        seen.push(x)
+        const last = seen.slice(-window)
+        expect(r.full).toBe(seen.length >= window)
+        expect([r.min, r.max]).toEqual([Math.min(...last), Math.max(...last)])
+      }
+    }
   })
 })
 

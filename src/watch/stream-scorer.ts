@@ -4,8 +4,12 @@
  * point i is learned). `bench/nab.ts` runs it bare over NAB; the watch engine applies the same
  * ideas to counts through `SeasonalBaseline` and Poisson tails.
  *
- * Four views of surprise, the largest one wins:
+ * Five views of surprise, the largest one wins:
  * - range novelty: a value beyond everything seen so far (by a margin of the seen range) is 1;
+ * - recent range novelty: a value beyond the range of the last few hundred points by more than
+ *   that range again and a half. The all-time range forgets nothing, so after one old excursion
+ *   (or a regime that has since calmed) a jump that dwarfs everything recent is still "in
+ *   range"; measured against recent behaviour it is not;
  * - context novelty: the value's level (the seen range cut into a few levels) never followed
  *   the levels of the last few points; the share of known contexts so broken is the score;
  * - likelihood: the surprise of the value (against its hour-of-day slot when timestamps are
@@ -32,6 +36,12 @@ export interface StreamScorerOptions {
   warmup: number
   /** A value beyond the seen range by this share of the range is novel. */
   rangeTolerance: number
+  /** Points whose range recent range novelty measures against (0 turns that view off). */
+  recentWindow: number
+  /** A value beyond the recent range by this multiple of that range is novel to it. */
+  recentRangeTolerance: number
+  /** Output of recent range novelty: below 1, so a value new to the whole stream outranks it. */
+  recentWeight: number
   /** Levels the seen range is cut into for context novelty. */
   contextLevels: number
   /** Longest context (previous points) whose continuation is checked. */
@@ -79,6 +89,9 @@ export interface StreamScorerOptions {
 export const DEFAULT_STREAM_SCORER_OPTIONS: StreamScorerOptions = {
   warmup: 10,
   rangeTolerance: 0.02,
+  recentWindow: 500,
+  recentRangeTolerance: 1.5,
+  recentWeight: 0.9,
   contextLevels: 4,
   contextLength: 6,
   contextEvidence: 3,
@@ -177,6 +190,85 @@ export class RunningRecord {
   }
 }
 
+/**
+ * Minimum and maximum of the last `window` values, exact, in O(1) amortised per value: two
+ * monotonic queues (a value leaves the maximum's queue once a later one is at least as large,
+ * since it can never again be the maximum). Each queue is a ring of `window` slots holding a
+ * value and the number of the push that brought it.
+ */
+export class SlidingRange {
+  private readonly maxes: MonotonicQueue
+  private readonly mins: MonotonicQueue
+  /** Values pushed so far. */
+  private count = 0
+
+  constructor(private readonly window: number) {
+    this.maxes = new MonotonicQueue(window, 1)
+    this.mins = new MonotonicQueue(window, -1)
+  }
+
+  /** Whether `window` values have been pushed, so min and max cover a full window. */
+  get full(): boolean {
+    return this.count >= this.window
+  }
+
+  get max(): number {
+    return this.maxes.front
+  }
+
+  get min(): number {
+    return this.mins.front
+  }
+
+  push(x: number): void {
+    const k = this.count++
+    this.maxes.push(x, k, k - this.window)
+    this.mins.push(x, k, k - this.window)
+  }
+}
+
+/** The queue behind one side of `SlidingRange`: `sign` 1 keeps maxima, −1 minima. */
+class MonotonicQueue {
+  private readonly values: Float64Array
+  private readonly born: Float64Array
+  private head = 0
+  /** Live entries, from `head` on, wrapping around the ring. */
+  private size = 0
+
+  constructor(
+    private readonly capacity: number,
+    private readonly sign: 1 | -1,
+  ) {
+    this.values = new Float64Array(capacity)
+    this.born = new Float64Array(capacity)
+  }
+
+  get front(): number {
+    return this.values[this.head]!
+  }
+
+  /** Drops the front if it was pushed at `expired`, drops what `x` outranks, then appends `x`. */
+  push(x: number, k: number, expired: number): void {
+    const cap = this.capacity
+    if (this.size > 0 && this.born[this.head] === expired) {
+      this.head = this.head + 1 === cap ? 0 : this.head + 1
+      this.size--
+    }
+    const sx = this.sign * x
+    while (this.size > 0) {
+      let last = this.head + this.size - 1
+      if (last >= cap) last -= cap
+      if (this.sign * this.values[last]! > sx) break
+      this.size--
+    }
+    let slot = this.head + this.size
+    if (slot >= cap) slot -= cap
+    this.values[slot] = x
+    this.born[slot] = k
+    this.size++
+  }
+}
+
 export class StreamScorer {
   private readonly o: StreamScorerOptions
   private readonly level = new Moments()
@@ -190,6 +282,7 @@ export class StreamScorer {
   private surprise = 0
   private readonly slots = Array.from({ length: 48 }, () => new Moments())
   private readonly context: ContextMemory
+  private readonly recent: SlidingRange | null
   private readonly recentRaw: number[] = []
   private recentRawSum = 0
   private lo = Number.POSITIVE_INFINITY
@@ -203,6 +296,7 @@ export class StreamScorer {
     this.context = new ContextMemory(this.o.contextLevels, this.o.contextLength, this.o.contextEvidence)
     this.surpriseRecord = new RunningRecord(this.o.surpriseRecordMargin, 0)
     this.shiftRecord = new RunningRecord(0, this.o.shiftRecordMargin)
+    this.recent = this.o.recentWindow > 0 ? new SlidingRange(this.o.recentWindow) : null
   }
 
   /**
@@ -225,6 +319,7 @@ export class StreamScorer {
     let out = novelValue ? 1 : young ? 0 : novelContext
     out = Math.max(out, o.likelihoodWeight * this.likelihood(x, at))
     if (this.records(x)) out = Math.max(out, o.recordWeight)
+    if (this.recentlyNovel(x)) out = Math.max(out, o.recentWeight)
     this.prev = x
     this.n++
     if (this.quiet > 0) {
@@ -233,6 +328,19 @@ export class StreamScorer {
     }
     if (out >= o.alarmLevel) this.quiet = o.refractory
     return out
+  }
+
+  /** Whether `x` lies beyond the range of the last `recentWindow` points by the tolerance; then learns it. */
+  private recentlyNovel(x: number): boolean {
+    const recent = this.recent
+    if (!recent) return false
+    let novel = false
+    if (recent.full) {
+      const margin = this.o.recentRangeTolerance * (recent.max - recent.min)
+      novel = x > recent.max + margin || x < recent.min - margin
+    }
+    recent.push(x)
+    return novel
   }
 
   /**
