@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '..')
 
@@ -30,7 +32,8 @@ export interface ServerProcess {
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64']
 
 /**
- * Starts `parley serve` as a real child process and waits until /readyz answers. Tests run
+ * Starts `parley serve` as a real child process and waits until /readyz answers. Without a
+ * `DATA_DIR` it gets a fresh temporary one: the default, `./data`, is the checkout. Tests run
  * the sources through tsx; `built` runs the compiled `dist/` exactly as `npm start` does
  * (benchmarks: tsx's loader thread and in-memory sources are not part of the product).
  */
@@ -45,7 +48,14 @@ export async function startServerProcess(
   const args = [...SERVER_NODE_FLAGS, ...nodeArgs, ...entry, 'serve']
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', PUBLIC_URL: url, ...env, PORT: String(port) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      PUBLIC_URL: url,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-proc-')),
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freshDatabase, REDIS_TEST_URL, type TestDatabase } from '../../test/engines.js'
 import { api, Client, completeSetup, type Harness } from '../../test/harness.js'
@@ -12,7 +13,12 @@ describe('two Parley processes sharing PostgreSQL and Redis', () => {
   let hB: Harness
   beforeAll(async () => {
     tdb = await freshDatabase('postgres')
-    const shared = { DATABASE_URL: tdb.databaseUrl!, REDIS_URL: REDIS_TEST_URL }
+    // Nodes of one deployment share the database, the bus and the vault's master key.
+    const shared = {
+      DATABASE_URL: tdb.databaseUrl!,
+      REDIS_URL: REDIS_TEST_URL,
+      PARLEY_MASTER_KEY: randomBytes(32).toString('base64'),
+    }
     a = await startServerProcess({ ...shared, NODE_ID: 'node-a' })
     b = await startServerProcess({ ...shared, NODE_ID: 'node-b' })
     const setupUrl = /(http\S+\/console\/setup#token=\S+)/.exec(a.stdout())?.[1]
