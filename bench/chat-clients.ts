@@ -122,7 +122,7 @@ export async function drive(
     sentAt.set(id, performance.now())
     sent++
     p.visitor.send(
-      `{"type":"message.send","conversationId":"${p.conversationId}","clientMsgId":"${id}","text":"b${n} ${lines[n % lines.length]}"}`,
+      `{"type":"message.send","conversationId":"${p.conversationId}","clientMsgId":"${id}","text":"b${n} ${lines[n % lines.length]}","echo":false}`,
     )
   }
   const onAck = new Map<WebSocket, (d: WebSocket.RawData) => void>()

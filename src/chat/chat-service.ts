@@ -48,6 +48,8 @@ export interface MessageDraft {
   text: string
   note?: boolean | undefined
   attachmentId?: string | null
+  /** false: the sender's own connection learns of the message from the ack alone. */
+  echo?: boolean | undefined
 }
 
 const EMAIL = /^[^\s@<>()[\],;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/
@@ -296,15 +298,25 @@ export class ChatService {
    * a caller that handles one sender's messages in order may start on the next one then,
    * without waiting for the commit, and the order of sequence numbers still follows.
    */
-  async acceptMessage(ctx: AuthContext, draft: MessageDraft, onQueued?: () => void): Promise<MessageAck> {
+  async acceptMessage(
+    ctx: AuthContext,
+    draft: MessageDraft,
+    onQueued?: () => void,
+    connectionId?: string,
+  ): Promise<MessageAck> {
     try {
-      return await this.#acceptMessage(ctx, draft, onQueued)
+      return await this.#acceptMessage(ctx, draft, onQueued, connectionId)
     } finally {
       onQueued?.()
     }
   }
 
-  async #acceptMessage(ctx: AuthContext, draft: MessageDraft, onQueued?: () => void): Promise<MessageAck> {
+  async #acceptMessage(
+    ctx: AuthContext,
+    draft: MessageDraft,
+    onQueued?: () => void,
+    connectionId?: string,
+  ): Promise<MessageAck> {
     const text = draft.text.trim()
     if (text.length === 0 && !draft.attachmentId)
       throw new ParleyError('PARLEY_ERR_MESSAGE_EMPTY', 'message text is empty')
@@ -415,8 +427,16 @@ export class ChatService {
         : { kind: 'visitor', id: ctx.visitorId, name: null },
       attachment,
     )
-    this.#toConversation(conv, note ? 'agents' : 'everyone', { type: 'message', message })
-    return ack
+    // Without the echo the sender's socket carries the ack alone: one frame less per message,
+    // and the sender's other sockets (tabs, devices) still get the frame.
+    const quiet = draft.echo === false && connectionId !== undefined
+    this.#toConversation(
+      conv,
+      note ? 'agents' : 'everyone',
+      { type: 'message', message },
+      quiet ? connectionId : null,
+    )
+    return quiet ? { ...ack, message } : ack
   }
 
   /**

@@ -39,6 +39,8 @@ export const clientFrameSchemas = {
     clientMsgId,
     text,
     note: z.boolean().optional(),
+    /** false: the ack carries the message and this socket gets no `message` frame for it. */
+    echo: z.boolean().optional(),
   }),
   resume: z.object({ type: z.literal('resume'), ref, conversationId: id, afterSeq: z.number().int().min(0) }),
   typing: z.object({ type: z.literal('typing'), ref, conversationId: id, state: z.boolean() }),
@@ -137,7 +139,11 @@ export interface VisitorContextInfo {
   fields?: Record<string, string>
 }
 
-/** The answer to a send: the message is stored under `seq` (or was already, `duplicate`). */
+/**
+ * The answer to a send: the message is stored under `seq` (or was already, `duplicate`). A
+ * send with `echo: false` gets the stored message here instead of a `message` frame (not on a
+ * duplicate: that one reached the transcript the first time, and `resume` returns it).
+ */
 export interface MessageAck {
   conversationId: string
   clientMsgId: string
@@ -145,6 +151,7 @@ export interface MessageAck {
   seq: number
   createdAt: string
   duplicate: boolean
+  message?: MessageView
 }
 
 /** A secure form as agents see it (never a submitted value). */

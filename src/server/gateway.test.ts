@@ -79,6 +79,60 @@ for (const engine of ENGINES) {
       visitor.close()
     })
 
+    it('with echo off, acks the sender with its message instead of a frame; its other sockets and the agent get the frame', async () => {
+      const agentRow = await addAgent(h, 'Quinn')
+      const { client: agent } = await Client.agent(h, agentRow.cookie)
+      const { client: visitor, auth } = await Client.visitor(h)
+      const { conversation } = await visitor.request({ type: 'conversation.start' })
+      await agent.next(
+        (f) =>
+          f.type === 'conversation.updated' &&
+          f.conversation.id === conversation.id &&
+          f.conversation.status === 'assigned',
+      )
+      // The same visitor in a second tab.
+      const { client: otherTab } = await Client.visitor(h, { token: auth.visitorToken })
+      await otherTab.request({ type: 'resume', conversationId: conversation.id, afterSeq: 0 })
+      const send = {
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'quiet-1',
+        text: 'my card is 4111 1111 1111 1111',
+        echo: false,
+      }
+      const ack = await visitor.request(send)
+      expect(ack).toMatchObject({
+        type: 'message.ack',
+        seq: 1,
+        duplicate: false,
+        message: { seq: 1, clientMsgId: 'quiet-1', sender: { kind: 'visitor' } },
+      })
+      // The ack carries the stored, redacted message: what everyone else is sent.
+      expect(ack.message.text).not.toContain('4111 1111 1111 1111')
+      const atAgent = await agent.next(
+        (f) => f.type === 'message' && f.message.conversationId === conversation.id,
+      )
+      const atOtherTab = await otherTab.next((f) => f.type === 'message' && f.message.seq === 1)
+      expect(atAgent.message).toEqual(ack.message)
+      expect(atOtherTab.message).toEqual(ack.message)
+      // The agent's reply still reaches the sender, and its own message never came as a frame.
+      await agent.request({
+        type: 'message.send',
+        conversationId: conversation.id,
+        clientMsgId: 'a-q',
+        text: 'ok',
+      })
+      await visitor.next((f) => f.type === 'message' && f.message.seq === 2)
+      expect(visitor.frames.filter((f) => f.type === 'message')).toEqual([])
+      // A resend reached the transcript the first time: its ack carries no message.
+      const again = await visitor.request({ ...send, ref: 'again' })
+      expect(again).toMatchObject({ type: 'message.ack', seq: 1, duplicate: true })
+      expect(again.message).toBeUndefined()
+      agent.close()
+      visitor.close()
+      otherTab.close()
+    })
+
     it('resumes after a reconnect from the last seen seq: nothing lost, nothing twice', async () => {
       const bob = await addAgent(h, 'Bob')
       const { client: agent } = await Client.agent(h, bob.cookie)

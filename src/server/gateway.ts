@@ -257,7 +257,7 @@ export class Gateway {
         const inQueue = new Promise<void>((resolve) => {
           queued = resolve
         })
-        chat.acceptMessage(ctx, frame, queued).then(
+        chat.acceptMessage(ctx, frame, queued, conn.id).then(
           (ack) => {
             this.#send(conn, { type: 'message.ack', ref: frame.ref, ...ack })
             this.deps.metrics.ackLatency.observe((performance.now() - received) / 1000)

@@ -41,7 +41,7 @@ type ServerFrame =
   | { type: 'queue'; position: number }
   | { type: 'message'; message: Message }
   | { type: 'message.redacted'; seq: number; text: string }
-  | { type: 'message.ack'; clientMsgId: string }
+  | { type: 'message.ack'; clientMsgId: string; message?: Message }
   | { type: 'typing'; from: { kind: string }; state: boolean }
   | { type: 'read'; by: string; seq: number }
   | { type: 'error'; message: string }
@@ -147,20 +147,17 @@ export class Connection {
       case 'queue':
         this.#set({ queuePosition: f.position })
         return
-      case 'message': {
-        const m = f.message
-        if (this.state.messages.some((x) => x.seq === m.seq)) return
-        const messages = [...this.state.messages, m].sort((a, b) => a.seq - b.seq)
-        this.#set({ messages, pending: this.state.pending.filter((p) => p.clientMsgId !== m.clientMsgId) })
-        if (m.sender.kind === 'agent') this.onAgentMessage()
+      case 'message':
+        this.#addMessage(f.message)
         return
-      }
       case 'message.redacted':
         this.#set({
           messages: this.state.messages.map((m) => (m.seq === f.seq ? { ...m, text: f.text } : m)),
         })
         return
       case 'message.ack':
+        // Sent with echo off, the ack carries the stored (redacted) message itself.
+        if (f.message) this.#addMessage(f.message)
         this.#set({ pending: this.state.pending.filter((p) => p.clientMsgId !== f.clientMsgId) })
         return
       case 'typing':
@@ -178,7 +175,17 @@ export class Connection {
     }
   }
 
-  /** Messages typed before the conversation existed, or while offline, go out with their first id. */
+  #addMessage(m: Message): void {
+    if (this.state.messages.some((x) => x.seq === m.seq)) return
+    const messages = [...this.state.messages, m].sort((a, b) => a.seq - b.seq)
+    this.#set({ messages, pending: this.state.pending.filter((p) => p.clientMsgId !== m.clientMsgId) })
+    if (m.sender.kind === 'agent') this.onAgentMessage()
+  }
+
+  /**
+   * Messages typed before the conversation existed, or while offline, go out with their first
+   * id. Echo off: the ack brings each back as stored, so no `message` frame repeats it.
+   */
   #flush(): void {
     if (!this.state.conversationId) return
     for (const p of this.state.pending) {
@@ -187,6 +194,7 @@ export class Connection {
         conversationId: this.state.conversationId,
         clientMsgId: p.clientMsgId,
         text: p.text,
+        echo: false,
       })
     }
   }

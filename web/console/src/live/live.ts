@@ -216,6 +216,8 @@ export class Live {
         return
       }
       case 'message.ack': {
+        // Sent with echo off, the ack carries the stored (redacted) message itself.
+        if (f.message) this.#addMessages(f.message.conversationId, [f.message])
         const pending = this.#state.pending.map((p) =>
           p.clientMsgId === f.clientMsgId ? { ...p, ack: { ...f } } : p,
         )
@@ -407,6 +409,7 @@ export class Live {
       clientMsgId: p.clientMsgId,
       text: p.text,
       ...(p.note ? { note: true } : {}),
+      echo: false,
     })
   }
 
