@@ -195,6 +195,16 @@ export class Client {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
   }
 
+  /** The `conversation.updated` frame saying `conversationId` is now assigned (agents see it). */
+  assigned(conversationId: string): Promise<any> {
+    return this.next(
+      (f) =>
+        f.type === 'conversation.updated' &&
+        f.conversation.id === conversationId &&
+        f.conversation.status === 'assigned',
+    )
+  }
+
   /** The first frame (already received or future) matching `pred`. */
   next(pred: (f: any) => boolean, timeoutMs = 5000): Promise<any> {
     const found = this.frames.find(pred)

@@ -21,12 +21,7 @@ for (const engine of ENGINES) {
       })
       expect(started.type).toBe('conversation')
       const convId = started.conversation.id
-      const assigned = await agent.next(
-        (f) =>
-          f.type === 'conversation.updated' &&
-          f.conversation.id === convId &&
-          f.conversation.status === 'assigned',
-      )
+      const assigned = await agent.assigned(convId)
       expect(assigned.conversation.agentId).toBe(alice.id)
       expect(assigned.conversation.context.pageUrl).toBe('https://shop.acme.test/cart')
 
@@ -84,12 +79,7 @@ for (const engine of ENGINES) {
       const { client: agent } = await Client.agent(h, agentRow.cookie)
       const { client: visitor, auth } = await Client.visitor(h)
       const { conversation } = await visitor.request({ type: 'conversation.start' })
-      await agent.next(
-        (f) =>
-          f.type === 'conversation.updated' &&
-          f.conversation.id === conversation.id &&
-          f.conversation.status === 'assigned',
-      )
+      await agent.assigned(conversation.id)
       // The same visitor in a second tab.
       const { client: otherTab } = await Client.visitor(h, { token: auth.visitorToken })
       await otherTab.request({ type: 'resume', conversationId: conversation.id, afterSeq: 0 })

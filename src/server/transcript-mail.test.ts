@@ -19,12 +19,7 @@ describe('sqlite: transcript by e-mail', () => {
     const { client: agent } = await Client.agent(h, agentInfo.cookie)
     const { client: visitor, auth } = await Client.visitor(h)
     const { conversation } = await visitor.request({ type: 'conversation.start' })
-    await agent.next(
-      (f) =>
-        f.type === 'conversation.updated' &&
-        f.conversation.id === conversation.id &&
-        f.conversation.status === 'assigned',
-    )
+    await agent.assigned(conversation.id)
     await visitor.request({
       type: 'message.send',
       conversationId: conversation.id,
