@@ -15,23 +15,13 @@ describe('sqlite: a slow reader does not stall anyone else', () => {
     const { client: slowAgent } = await Client.agent(h, slowAgentInfo.cookie)
     const { client: flooder } = await Client.visitor(h)
     const { conversation: flooded } = await flooder.request({ type: 'conversation.start' })
-    await slowAgent.next(
-      (f) =>
-        f.type === 'conversation.updated' &&
-        f.conversation.id === flooded.id &&
-        f.conversation.status === 'assigned',
-    )
+    await slowAgent.assigned(flooded.id)
 
     const quickAgentInfo = await addAgent(h, 'Quick', { capacity: 1 })
     const { client: quickAgent } = await Client.agent(h, quickAgentInfo.cookie)
     const { client: visitor } = await Client.visitor(h)
     const { conversation } = await visitor.request({ type: 'conversation.start' })
-    await quickAgent.next(
-      (f) =>
-        f.type === 'conversation.updated' &&
-        f.conversation.id === conversation.id &&
-        f.conversation.status === 'assigned',
-    )
+    await quickAgent.assigned(conversation.id)
 
     // The slow agent stops reading from its socket while its visitor sends a lot.
     ;(slowAgent.ws as unknown as { _socket: { pause(): void } })._socket.pause()

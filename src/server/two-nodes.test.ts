@@ -44,12 +44,7 @@ describe('two Parley processes sharing PostgreSQL and Redis', () => {
     const { client: visitor } = await Client.visitor(hA)
     const { conversation } = await visitor.request({ type: 'conversation.start' })
     // Presence lives in the shared database: the agent on B is assigned the chat started on A.
-    const assigned = await agent.next(
-      (f) =>
-        f.type === 'conversation.updated' &&
-        f.conversation.id === conversation.id &&
-        f.conversation.status === 'assigned',
-    )
+    const assigned = await agent.assigned(conversation.id)
     expect(assigned.conversation.agentId).toBeDefined()
 
     await visitor.request({
