@@ -108,10 +108,24 @@ export function detectPhones(
     if (isLetterCode(next) || next === 47 || next === 64) continue
     // Inside a card, IBAN or other finding already: a phone reading would add nothing.
     if (covered(start, end) || labelledAsReference(text, start)) continue
+    // "2026-11-02" is a date; parsing it as a phone number costs more than the rest of the scan.
+    if (isIsoDate(text, start, end)) continue
     let candidate = text.slice(start, end)
     if (candidate.startsWith('00')) candidate = '+' + candidate.slice(2)
     if (isValidPhone(candidate, regions)) emit('phone', start, end)
   }
+}
+
+/** `text[start, end)` is YYYY-MM-DD with a month of 01-12 and a day of 01-31. */
+function isIsoDate(text: string, start: number, end: number): boolean {
+  if (end - start !== 10) return false
+  for (let k = 0; k < 10; k++) {
+    const c = text.charCodeAt(start + k)
+    if (k === 4 || k === 7 ? c !== 45 : !isDigitCode(c)) return false
+  }
+  const month = Number(text.slice(start + 5, start + 7))
+  const day = Number(text.slice(start + 8, end))
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31
 }
 
 function isValidPhone(candidate: string, regions: readonly CountryCode[]): boolean {

@@ -109,6 +109,16 @@ describe('structured identifiers', () => {
     expect(values('(415) 555-2671')).toEqual(['phone:(415) 555-2671'])
     expect(found('invoice INV-2024-182648 and v1.2.3')).toEqual([])
   })
+  it('reads an ISO date as a date, not as a phone number, where the region would accept it', () => {
+    // German numbering takes "2026-11-02" for a valid phone number.
+    const german = compilePolicy({ ...DEFAULT_POLICY, phoneRegions: ['DE'] })
+    const germanValues = (text: string) =>
+      scanText(text, german).findings.map((f: Finding) => `${f.type}:${text.slice(f.start, f.end)}`)
+    expect(germanValues('the transfer left on 2026-11-02')).toEqual([])
+    expect(germanValues('ruf an: 030 1234567')).toEqual(['phone:030 1234567'])
+    // Not a date (month 13): still read as a phone number where it is one.
+    expect(germanValues('2026-13-02')).toEqual(['phone:2026-13-02'])
+  })
   it('finds secrets: AWS keys, GitHub and Slack tokens, JWTs and private-key blocks', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlX2hlcmU'
     const text = `AKIAIOSFODNN7EXAMPLE ghp_${'a1'.repeat(18)} xoxb-123456789012-abcdefghij ${jwt}`
