@@ -71,7 +71,7 @@ export interface LoadResult {
 export async function drive(
   pairs: Pair[],
   agents: WebSocket[],
-  opts: { seconds: number; window?: number; ratePerSecond?: number },
+  opts: { seconds: number; window?: number; ratePerSecond?: number; tickMs?: number },
 ): Promise<LoadResult> {
   // Realistic chat lines: order numbers, prices, times, and now and then a card number that
   // redaction must mask (about 1 in 20), so the engine does real work on every message.
@@ -141,17 +141,16 @@ export async function drive(
   if (opts.window) {
     for (const p of pairs) for (let k = 0; k < opts.window; k++) sendOne(p)
   } else {
-    // Open loop: a tick every 10 ms sends the messages due by then, spread over visitors.
-    const perTick = (opts.ratePerSecond ?? 1000) / 100
-    let owed = 0
+    // Open loop: each tick sends the messages due by then (from the clock, so a late tick
+    // catches up), spread over visitors.
+    const rate = opts.ratePerSecond ?? 1000
     let v = 0
+    let due = 0
     timer = setInterval(() => {
-      owed += perTick
-      while (owed >= 1) {
-        sendOne(pairs[v++ % pairs.length]!)
-        owed--
-      }
-    }, 10)
+      const owed = Math.floor(((performance.now() - started) * rate) / 1000) - due
+      for (let k = 0; k < owed; k++) sendOne(pairs[v++ % pairs.length]!)
+      due += Math.max(0, owed)
+    }, opts.tickMs ?? 10)
   }
   await new Promise((r) => setTimeout(r, opts.seconds * 1000))
   running = false

@@ -2,9 +2,11 @@
 // Parley (every message persisted, acked after commit) against a bare ws relay, same clients.
 // Diagnosis: PARLEY_BENCH_NODE_ARGS (e.g. "--trace-gc-nvp") adds server node flags,
 // PARLEY_BENCH_SERVER_LOG=FILE keeps the server's output, PARLEY_BENCH_LOG_LEVEL sets its log level,
-// PARLEY_BENCH_PROFILE=DIR writes CPU profiles, PARLEY_BENCH_METRICS=1 prints /metrics.
+// PARLEY_BENCH_PROFILE=DIR writes CPU profiles, PARLEY_BENCH_METRICS=1 prints /metrics,
+// PARLEY_BENCH_THREADS=1 prints each busy thread's time per message (see reportThreads).
+// --tick-ms sets how often the open loop sends what is due (default 10).
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'sqlite' },
     rate: { type: 'string', default: '5000' },
     window: { type: 'string', default: '2' },
+    'tick-ms': { type: 'string', default: '10' },
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: 'max,rate' },
     redaction: { type: 'string', default: 'both' },
@@ -43,6 +46,7 @@ interface Target {
   memory: () => Promise<{ heap: number; rss: number }>
   /** Processor time the server process has used so far, all threads, in seconds. */
   cpuSeconds: () => number
+  pid?: number
   metrics?: () => Promise<string>
   stop: () => Promise<void>
 }
@@ -67,6 +71,63 @@ function processCpuSeconds(pid: number | undefined): number {
   } catch {
     return Number.NaN
   }
+}
+
+interface ThreadTimes {
+  /** Seconds in user and system mode, and waiting runnable for a processor (run-queue delay). */
+  user: number
+  system: number
+  waiting: number
+}
+
+/** Per-thread times of a process, by thread id, from /proc (Linux; empty elsewhere). */
+function threadTimes(pid: number | undefined): Map<number, ThreadTimes> {
+  const out = new Map<number, ThreadTimes>()
+  if (pid === undefined) return out
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const waiting = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e9
+      out.set(Number(tid), { user: Number(f[11]) / 100, system: Number(f[12]) / 100, waiting })
+    }
+  } catch {}
+  return out
+}
+
+/** Bytes a process has handed to write syscalls so far (/proc/PID/io's wchar). */
+function writtenBytes(pid: number | undefined): number {
+  try {
+    return Number(/wchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1])
+  } catch {
+    return Number.NaN
+  }
+}
+
+/**
+ * PARLEY_BENCH_THREADS=1: what each message cost each busy thread of the server and of this
+ * (client) process, and how long it waited for a processor: on two shared cores the wait, not
+ * the work, is most of a slow message's latency.
+ */
+function reportThreads(
+  label: string,
+  procs: { name: string; pid: number | undefined }[],
+  before: Map<number, ThreadTimes>[],
+  serverWrote: number,
+  r: { acked: number; seconds: number },
+): void {
+  const per = (seconds: number) => ((seconds * 1e6) / r.acked).toFixed(1)
+  console.log(`${label}: server wrote ${(serverWrote / r.acked).toFixed(0)} bytes/msg to files and sockets`)
+  procs.forEach(({ name, pid }, k) => {
+    for (const [tid, b] of threadTimes(pid)) {
+      const a = before[k]!.get(tid) ?? { user: 0, system: 0, waiting: 0 }
+      // Threads that used under 1% of a core are left out (idle helpers).
+      if (b.user + b.system - a.user - a.system < 0.01 * r.seconds) continue
+      console.log(
+        `${label}: ${name} ${tid === pid ? 'main' : `thread ${tid}`}  user ${per(b.user - a.user)}  system ${per(b.system - a.system)}  waiting ${per(b.waiting - a.waiting)} µs/msg`,
+      )
+    }
+  })
 }
 
 /**
@@ -150,6 +211,7 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
       }
     },
     cpuSeconds: () => processCpuSeconds(server.proc.pid),
+    pid: server.proc.pid,
     metrics: process.env.PARLEY_BENCH_METRICS
       ? async () =>
           (await fetch(`${server.url}/metrics`).then((r) => r.text()))
@@ -187,6 +249,7 @@ async function relayTarget(): Promise<Target> {
     visitorQuery: 'role=visitor',
     memory: async () => ({ heap: Number.NaN, rss: Number.NaN }),
     cpuSeconds: () => processCpuSeconds(proc.pid),
+    pid: proc.pid,
     stop: async () => {
       proc.kill()
     },
@@ -270,11 +333,23 @@ async function measure(t: Target): Promise<Row> {
   // machine runs, so it shows a change in the server's own cost on a noisy machine.
   const phase = async (opts: Parameters<typeof drive>[2]) => {
     const cpu0 = t.cpuSeconds()
+    const procs = [
+      { name: 'server', pid: t.pid },
+      { name: 'clients', pid: process.pid },
+    ]
+    const times0 = procs.map((p) => threadTimes(p.pid))
+    const wrote0 = writtenBytes(t.pid)
     const result = await drive(pairs, agents, opts)
+    if (process.env.PARLEY_BENCH_THREADS) {
+      const label = `${t.name} ${opts.window ? 'max' : `at ${RATE} msg/s`}`
+      reportThreads(label, procs, times0, writtenBytes(t.pid) - wrote0, result)
+    }
     return { ...result, cpuUs: ((t.cpuSeconds() - cpu0) * 1e6) / result.acked }
   }
   const max = phases.includes('max') ? await phase({ seconds: SECONDS, window: WINDOW }) : none
-  const rated = phases.includes('rate') ? await phase({ seconds: SECONDS, ratePerSecond: RATE }) : none
+  const rated = phases.includes('rate')
+    ? await phase({ seconds: SECONDS, ratePerSecond: RATE, tickMs: Number(values['tick-ms']) })
+    : none
   if (t.metrics) console.log(await t.metrics())
   for (const ws of [...agents, ...pairs.map((p) => p.visitor)]) ws.terminate()
   await t.stop()
