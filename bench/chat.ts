@@ -65,12 +65,18 @@ async function json(url: string, init: RequestInit = {}) {
  */
 function processCpuSeconds(pid: number | undefined): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
+    const t = statTimes(`/proc/${pid}/stat`)
+    return t.user + t.system
   } catch {
     return Number.NaN
   }
+}
+
+/** User and system seconds from a /proc stat file (a process's or one thread's). */
+function statTimes(path: string): { user: number; system: number } {
+  const stat = readFileSync(path, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }
 }
 
 interface ThreadTimes {
@@ -86,10 +92,8 @@ function threadTimes(pid: number | undefined): Map<number, ThreadTimes> {
   if (pid === undefined) return out
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       const waiting = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e9
-      out.set(Number(tid), { user: Number(f[11]) / 100, system: Number(f[12]) / 100, waiting })
+      out.set(Number(tid), { ...statTimes(`/proc/${pid}/task/${tid}/stat`), waiting })
     }
   } catch {}
   return out
