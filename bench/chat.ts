@@ -6,7 +6,7 @@
 // PARLEY_BENCH_THREADS=1 prints each busy thread's time per message (see reportThreads).
 // --tick-ms sets how often the open loop sends what is due (default 10).
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -152,9 +152,10 @@ async function collectGarbage(inspectorPort: number): Promise<void> {
 async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
   const tdb = db === 'postgres' ? await freshDatabase('postgres') : null
   const inspectorPort = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'))
   const server = await startServerProcess(
     {
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-bench-')),
+      DATA_DIR: dataDir,
       ...(tdb ? { DATABASE_URL: tdb.databaseUrl! } : {}),
       WS_FRAMES_PER_SECOND: '100000',
       WS_BURST: '100000',
@@ -233,6 +234,8 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
       if (process.env.PARLEY_BENCH_SERVER_LOG)
         writeFileSync(process.env.PARLEY_BENCH_SERVER_LOG, server.stdout())
       await tdb?.dispose()
+      // The run's database and key file (hundreds of MB after a full run).
+      rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
