@@ -44,9 +44,8 @@ interface Target {
   agentHeaders: Record<string, string>[]
   visitorQuery: string
   memory: () => Promise<{ heap: number; rss: number }>
-  /** Processor time the server process has used so far, all threads, in seconds. */
-  cpuSeconds: () => number
-  pid?: number
+  /** The server process: its processor time (all threads) and writes are read from /proc. */
+  pid: number | undefined
   metrics?: () => Promise<string>
   stop: () => Promise<void>
 }
@@ -215,7 +214,6 @@ async function parleyTarget(db: string, redaction: boolean): Promise<Target> {
         rss: num('parley_process_resident_memory_bytes'),
       }
     },
-    cpuSeconds: () => processCpuSeconds(server.proc.pid),
     pid: server.proc.pid,
     metrics: process.env.PARLEY_BENCH_METRICS
       ? async () =>
@@ -255,7 +253,6 @@ async function relayTarget(): Promise<Target> {
     agentHeaders: Array.from({ length: M }, () => ({})),
     visitorQuery: 'role=visitor',
     memory: async () => ({ heap: Number.NaN, rss: Number.NaN }),
-    cpuSeconds: () => processCpuSeconds(proc.pid),
     pid: proc.pid,
     stop: async () => {
       proc.kill()
@@ -339,7 +336,7 @@ async function measure(t: Target): Promise<Row> {
   // Server processor time per message: unlike messages/s it hardly moves with what else the
   // machine runs, so it shows a change in the server's own cost on a noisy machine.
   const phase = async (opts: Parameters<typeof drive>[2]) => {
-    const cpu0 = t.cpuSeconds()
+    const cpu0 = processCpuSeconds(t.pid)
     const procs = [
       { name: 'server', pid: t.pid },
       { name: 'clients', pid: process.pid },
@@ -351,7 +348,7 @@ async function measure(t: Target): Promise<Row> {
       const label = `${t.name} ${opts.window ? 'max' : `at ${RATE} msg/s`}`
       reportThreads(label, procs, times0, writtenBytes(t.pid) - wrote0, result)
     }
-    return { ...result, cpuUs: ((t.cpuSeconds() - cpu0) * 1e6) / result.acked }
+    return { ...result, cpuUs: ((processCpuSeconds(t.pid) - cpu0) * 1e6) / result.acked }
   }
   const max = phases.includes('max') ? await phase({ seconds: SECONDS, window: WINDOW }) : none
   const rated = phases.includes('rate')
