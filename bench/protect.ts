@@ -84,17 +84,15 @@ const cleanMbps = (cleanBytes * cleanRounds) / 1e6 / ((performance.now() - c0) /
 // messages against scanText alone, alternating, best of five rounds each.
 const scanner = new ConversationScanner(policy)
 let live = 0
-const liveRound = () => {
+/** Microseconds per clean message for one pass of `scanOne` over them. */
+const roundUs = (scanOne: (text: string) => unknown) => {
   const t0 = performance.now()
-  for (const t of clean)
-    scanner.scan({ conversation: `c${live % 1000}`, sender: 'v', id: String(live++), text: t })
+  for (const t of clean) scanOne(t)
   return ((performance.now() - t0) * 1000) / clean.length
 }
-const plainRound = () => {
-  const t0 = performance.now()
-  for (const t of clean) scanText(t, policy)
-  return ((performance.now() - t0) * 1000) / clean.length
-}
+const liveRound = () =>
+  roundUs((text) => scanner.scan({ conversation: `c${live % 1000}`, sender: 'v', id: String(live++), text }))
+const plainRound = () => roundUs((text) => scanText(text, policy))
 let liveUs = Number.POSITIVE_INFINITY
 let plainUs = Number.POSITIVE_INFINITY
 for (let r = 0; r < (quick ? 2 : 5); r++) {
