@@ -1,5 +1,6 @@
 // Run by hidden-classes.test.ts under `node --allow-natives-syntax`: builds two objects of each
 // per-message shape and prints whether V8 gave them one hidden class.
+import { presentAck, presentMessage } from '../src/chat/presenters.js'
 import { EventStream } from '../src/events/index.js'
 import { ConversationScanner, compilePolicy, DEFAULT_POLICY } from '../src/protect/index.js'
 import { utf8BodyCodec } from '../src/store/index.js'
@@ -62,5 +63,30 @@ const scanned = runs.map((n) =>
   scanner.scan({ conversation: `c${n}`, sender: 's', id: `m${n}`, text: `hi ${n}` }),
 )
 results['ConversationScanner.scan'] = allShare(scanned)
+
+// The sender's ack carries its message when the sender asked for no echo (every message the
+// widget and console send).
+const stored = runs.map((n) => ({ id: `m${n}`, seq: n, createdAt: n, duplicate: false }))
+const views = stored.map((m, i) =>
+  presentMessage(
+    {
+      ...m,
+      conversationId: `c${i}`,
+      clientMsgId: `k${i}`,
+      senderKind: 'visitor',
+      senderId: 'v',
+      kind: 'text',
+      text: 'hi',
+      attachmentId: null,
+      redactions: {},
+    },
+    { kind: 'visitor', id: 'v', name: null },
+    null,
+  ),
+)
+results['message ack with its message'] = allShare(
+  stored.map((m, i) => presentAck('c', `k${i}`, m, views[i])),
+)
+results['message ack'] = allShare(stored.map((m, i) => presentAck('c', `k${i}`, m)))
 
 process.stdout.write(JSON.stringify(results))

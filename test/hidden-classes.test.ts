@@ -18,5 +18,7 @@ test('per-message objects share one hidden class each', () => {
     fromParleyEvent: true,
     'MessageWriter encoded write': true,
     'ConversationScanner.scan': true,
+    'message ack with its message': true,
+    'message ack': true,
   })
 })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Bus } from '../bus/index.js'
 import { ParleyError } from '../errors/index.js'
-import { type EventStream, isoTime } from '../events/index.js'
+import type { EventStream } from '../events/index.js'
 import {
   type AgentContext,
   type AuthContext,
@@ -23,7 +23,12 @@ import {
 } from '../store/index.js'
 import { ATTACHMENT_TYPES, safeFileName, sniffAttachmentType } from './attachment-type.js'
 import type { Delivery, DeliveryScope } from './deliveries.js'
-import { presentConversation, presentConversationToVisitor, presentMessage } from './presenters.js'
+import {
+  presentAck,
+  presentConversation,
+  presentConversationToVisitor,
+  presentMessage,
+} from './presenters.js'
 import type {
   ConversationView,
   MessageAck,
@@ -394,15 +399,7 @@ export class ChatService {
         { cause: err },
       )
     }
-    const ack: MessageAck = {
-      conversationId: conv.id,
-      clientMsgId: draft.clientMsgId,
-      id: stored.id,
-      seq: stored.seq,
-      createdAt: isoTime(stored.createdAt),
-      duplicate: stored.duplicate,
-    }
-    if (stored.duplicate) return ack
+    if (stored.duplicate) return presentAck(conv.id, draft.clientMsgId, stored)
 
     this.events.emit({
       type: 'message.sent',
@@ -436,7 +433,7 @@ export class ChatService {
       { type: 'message', message },
       quiet ? connectionId : null,
     )
-    return quiet ? { ...ack, message } : ack
+    return presentAck(conv.id, draft.clientMsgId, stored, quiet ? message : undefined)
   }
 
   /**
