@@ -1,8 +1,15 @@
 import { join } from 'node:path'
-import { bootstrapFirstTenant, buildApp, createTenant, loadConfig } from '../server/index.js'
+import {
+  bootstrapFirstTenant,
+  buildApp,
+  createTenant,
+  loadConfig,
+  tuneHeapForServing,
+} from '../server/index.js'
 import { Store } from '../store/index.js'
 
 export async function serveCommand(opts: { port?: string; host?: string }): Promise<void> {
+  tuneHeapForServing()
   const config = loadConfig(process.env, {
     ...(opts.port ? { port: Number(opts.port) } : {}),
     ...(opts.host ? { host: opts.host } : {}),

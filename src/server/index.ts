@@ -7,6 +7,8 @@ export type { ParleyConfig } from './config.js'
 export { loadConfig } from './config.js'
 /** WebSocket close codes. */
 export { CLOSE } from './gateway.js'
+/** V8 heap settings for a serving process. */
+export { heapGrowthFlag, tuneHeapForServing } from './heap-tuning.js'
 export type { NewTenant } from './tenants.js'
 /** Tenants: first-start bootstrap and creation. */
 export { bootstrapFirstTenant, createTenant } from './tenants.js'
