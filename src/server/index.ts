@@ -8,7 +8,7 @@ export { loadConfig } from './config.js'
 /** WebSocket close codes. */
 export { CLOSE } from './gateway.js'
 /** V8 heap settings for a serving process. */
-export { heapGrowthFlag, tuneHeapForServing } from './heap-tuning.js'
+export { tuneHeapForServing } from './heap-tuning.js'
 export type { NewTenant } from './tenants.js'
 /** Tenants: first-start bootstrap and creation. */
 export { bootstrapFirstTenant, createTenant } from './tenants.js'
